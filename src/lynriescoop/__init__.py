@@ -1,0 +1,3 @@
+"""LynrieScoop: a cinema booking service."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""In-memory adapters for every port: fast fakes for unit tests, kept honest by tests/contract."""

@@ -1,0 +1,53 @@
+"""The in-memory unit of work: works on a copy of the state and swaps it in on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from lynriescoop.adapters.memory.store import MemoryState, MemoryStore
+from lynriescoop.adapters.memory.users import MemoryUserRepository
+from lynriescoop.application.ports.outbox import EventRouter
+from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.domain.events import DomainEvent
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    def __init__(self, store: MemoryStore, router: EventRouter) -> None:
+        self._store = store
+        self._router = router
+        self._events: list[DomainEvent] = []
+        self._working: MemoryState | None = None
+        self.committed_events: list[DomainEvent] = []
+
+    async def __aenter__(self) -> Self:
+        await self._store.lock.acquire()
+        self._working = self._store.state.snapshot()
+        self._events = []
+        self.users = MemoryUserRepository(self._working)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._working = None
+        self._events = []
+        self._store.lock.release()
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        if self._working is None:
+            raise RuntimeError("the unit of work is not entered")
+        self._working.outbox.extend(m for e in self._events for m in self._router(e))
+        self.committed_events.extend(self._events)
+        self._events = []
+        self._store.state = self._working
+        self._working = self._store.state.snapshot()
+        self.users = MemoryUserRepository(self._working)
+
+    async def rollback(self) -> None:
+        self._events = []
+        self._working = self._store.state.snapshot()
+        self.users = MemoryUserRepository(self._working)

@@ -1,0 +1,1 @@
+"""tmdb adapters."""

@@ -1,0 +1,1 @@
+"""Plain-Python core: entities, value objects, rules, events and errors. No framework imports."""

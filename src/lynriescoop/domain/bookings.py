@@ -1,0 +1,127 @@
+"""Bookings and the seat claims (reservations) they hold."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from lynriescoop.domain.errors import BookingCancelled, CancellationClosed, HoldExpired
+from lynriescoop.domain.rooms import SeatCategory
+from lynriescoop.domain.values import BookingNumber
+
+
+class BookingStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+
+    @property
+    def is_live(self) -> bool:
+        """A live booking holds its seats."""
+        return self in (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+class CancelledBy(enum.StrEnum):
+    CUSTOMER = "customer"
+    MANAGER = "manager"
+    SHOWING_CANCELLED = "showing_cancelled"
+
+
+@dataclass(eq=False, slots=True)
+class SeatReservation:
+    """One claim of one seat of one showing; the database allows one live claim per (showing, seat)."""
+
+    booking_id: UUID
+    showing_id: UUID
+    seat_id: UUID
+    label: str
+    category: SeatCategory
+    price: Decimal
+    is_live: bool = True
+    id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(eq=False, slots=True)
+class Booking:
+    booking_number: BookingNumber
+    user_id: UUID
+    showing_id: UUID
+    currency: str
+    created_at: datetime
+    status: BookingStatus = BookingStatus.PENDING
+    seats: list[SeatReservation] = field(default_factory=list)
+    expires_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: CancelledBy | None = None
+    id: UUID = field(default_factory=uuid4)
+
+    @property
+    def total_price(self) -> Decimal:
+        return sum((seat.price for seat in self.seats), Decimal("0.00"))
+
+    @property
+    def seat_ids(self) -> list[UUID]:
+        return [seat.seat_id for seat in self.seats]
+
+    def hold_lapsed(self, now: datetime) -> bool:
+        return self.status is BookingStatus.PENDING and self.expires_at is not None and now >= self.expires_at
+
+    def _release_seats(self) -> None:
+        for seat in self.seats:
+            seat.is_live = False
+
+    def confirm(self, now: datetime) -> bool:
+        """Confirm a live hold. Returns False when it was already confirmed (nothing changes)."""
+        if self.status is BookingStatus.CONFIRMED:
+            return False
+        if self.status is BookingStatus.CANCELLED:
+            raise BookingCancelled()
+        if self.status is BookingStatus.EXPIRED or self.hold_lapsed(now):
+            self.expire()
+            raise HoldExpired()
+        if self.status is not BookingStatus.PENDING:
+            raise BookingCancelled(
+                f"A {self.status.value} booking cannot be confirmed.", code="booking_not_confirmable"
+            )
+        self.status = BookingStatus.CONFIRMED
+        self.confirmed_at = now
+        self.expires_at = None
+        return True
+
+    def expire(self) -> bool:
+        """Mark a lapsed hold expired and free its seats. Returns False when there was nothing to do."""
+        if self.status is not BookingStatus.PENDING:
+            return False
+        self.status = BookingStatus.EXPIRED
+        self._release_seats()
+        return True
+
+    def cancel(self, by: CancelledBy, now: datetime, starts_at: datetime, cutoff: timedelta) -> bool:
+        """Cancel a live booking. Customers must do it ``cutoff`` before the start; managers always can.
+
+        Returns False when it was already cancelled (nothing changes).
+        """
+        if self.status is BookingStatus.CANCELLED:
+            return False
+        if not self.status.is_live:
+            raise CancellationClosed(f"A {self.status.value} booking cannot be cancelled.")
+        if by is CancelledBy.CUSTOMER and now > starts_at - cutoff:
+            raise CancellationClosed()
+        self.status = BookingStatus.CANCELLED
+        self.cancelled_at = now
+        self.cancelled_by = by
+        self.expires_at = None
+        self._release_seats()
+        return True
+
+    def complete(self) -> bool:
+        if self.status is not BookingStatus.CONFIRMED:
+            return False
+        self.status = BookingStatus.COMPLETED
+        return True

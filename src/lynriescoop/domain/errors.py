@@ -1,0 +1,236 @@
+"""Domain errors. Each carries a stable ``code`` from API.md; the HTTP error table maps the kind to a status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every rule the service refuses to break."""
+
+    code: str = "domain_error"
+    default_detail: str = "The request could not be completed."
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.default_detail
+        if code is not None:
+            self.code = code
+        self.extra: Mapping[str, Any] = extra
+        super().__init__(self.detail)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    default_detail = "The resource does not exist."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
+class RuleViolated(DomainError):
+    code = "rule_violated"
+    default_detail = "The request breaks a business rule."
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    default_detail = "Authentication is required."
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    default_detail = "The email or password is wrong."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_detail = "You are not allowed to do this."
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    default_detail = "Too many attempts; try again later."
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    code = "unavailable"
+    default_detail = "A service this request needs is unavailable."
+
+
+class UpstreamError(DomainError):
+    code = "upstream_error"
+    default_detail = "An upstream service answered with an error."
+
+
+# -- the named codes of API.md -------------------------------------------------------------------------
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_detail = "An account with this email already exists."
+
+
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+    default_detail = "This account is disabled."
+
+
+class LastManager(Conflict):
+    code = "last_manager"
+    default_detail = "This change would leave no active manager."
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    default_detail = "The user does not exist."
+
+
+class MovieNotFound(NotFound):
+    code = "movie_not_found"
+    default_detail = "The movie does not exist."
+
+
+class TmdbIdTaken(Conflict):
+    code = "tmdb_id_taken"
+    default_detail = "A movie with this TMDB id already exists."
+
+
+class MovieHasShowings(Conflict):
+    code = "movie_has_showings"
+    default_detail = "The movie still has showings that are not cancelled."
+
+
+class TmdbUnavailable(Unavailable):
+    code = "tmdb_unavailable"
+    default_detail = "TMDB is not configured or cannot be reached."
+
+
+class TmdbError(UpstreamError):
+    code = "tmdb_error"
+    default_detail = "TMDB answered with an error."
+
+
+class TmdbMovieNotFound(NotFound):
+    code = "tmdb_movie_not_found"
+    default_detail = "TMDB has no movie with this id."
+
+
+class RoomNotFound(NotFound):
+    code = "room_not_found"
+    default_detail = "The room does not exist."
+
+
+class RoomNameTaken(Conflict):
+    code = "room_name_taken"
+    default_detail = "A room with this name already exists."
+
+
+class RoomHasShowings(Conflict):
+    code = "room_has_showings"
+    default_detail = "The room still has showings."
+
+
+class SeatNotFound(NotFound):
+    code = "seat_not_found"
+    default_detail = "The seat does not exist in this room."
+
+
+class InvalidRoomLayout(RuleViolated):
+    code = "invalid_room_layout"
+    default_detail = "The room layout is invalid."
+
+
+class ShowingNotFound(NotFound):
+    code = "showing_not_found"
+    default_detail = "The showing does not exist."
+
+
+class ShowingOverlap(Conflict):
+    code = "showing_overlap"
+    default_detail = "The room is busy (including cleaning time) at that time."
+
+
+class RoomLacksFeature(RuleViolated):
+    code = "room_lacks_feature"
+    default_detail = "The room does not support this format."
+
+
+class ShowingHasBookings(Conflict):
+    code = "showing_has_bookings"
+    default_detail = "The showing has bookings."
+
+
+class InvalidSchedule(RuleViolated):
+    code = "invalid_schedule"
+    default_detail = "The showing's times are invalid."
+
+
+class ShowingNotBookable(RuleViolated):
+    code = "showing_not_bookable"
+    default_detail = "The showing is cancelled, completed or has started."
+
+
+class TooManySeats(RuleViolated):
+    code = "too_many_seats"
+    default_detail = "Too many seats for one customer at this showing."
+
+
+class SeatNotInRoom(RuleViolated):
+    code = "seat_not_in_room"
+    default_detail = "A seat does not belong to the showing's room."
+
+
+class SeatsUnavailable(Conflict):
+    code = "seats_unavailable"
+    default_detail = "Some seats are already taken, held or blocked."
+
+    def __init__(self, seat_ids: list[str], detail: str | None = None) -> None:
+        super().__init__(detail, seat_ids=seat_ids)
+        self.seat_ids = seat_ids
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+    default_detail = "The booking does not exist."
+
+
+class HoldExpired(Conflict):
+    code = "hold_expired"
+    default_detail = "The hold has expired and its seats were released."
+
+
+class BookingCancelled(Conflict):
+    code = "booking_cancelled"
+    default_detail = "The booking is cancelled."
+
+
+class BookingNotConfirmable(Conflict):
+    code = "booking_not_confirmable"
+    default_detail = "The booking cannot be confirmed in its current state."
+
+
+class CancellationClosed(RuleViolated):
+    code = "cancellation_closed"
+    default_detail = "It is too late to cancel this booking."
+
+
+class IdempotencyKeyReused(RuleViolated):
+    code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was used with a different request."
+
+
+class OutboxEntryNotFound(NotFound):
+    code = "outbox_entry_not_found"
+    default_detail = "The outbox entry does not exist."
+
+
+class DatabaseUnavailable(Unavailable):
+    code = "database_unavailable"
+    default_detail = "The database is unavailable; try again shortly."

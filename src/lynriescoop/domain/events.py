@@ -1,0 +1,94 @@
+"""Domain events: facts that happened, recorded by use cases and written to the outbox by the unit of work."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+
+class SeatChangeReason(enum.StrEnum):
+    HELD = "held"
+    BOOKED = "booked"
+    RELEASED = "released"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+
+
+class ShowingEventKind(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeatState:
+    seat_id: UUID
+    label: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeatsChanged(DomainEvent):
+    """Seats of one showing changed; ``version`` is the showing's seat-map version after the change."""
+
+    showing_id: UUID
+    version: int
+    reason: SeatChangeReason
+    seats: tuple[SeatState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowingChanged(DomainEvent):
+    showing_id: UUID
+    kind: ShowingEventKind
+
+
+@dataclass(frozen=True, slots=True)
+class BookingStatusChanged(DomainEvent):
+    booking_id: UUID
+    booking_number: str
+    showing_id: UUID
+    user_id: UUID
+    status: str
+    seat_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingEmailDetails:
+    """What a customer email needs, captured at the time of the change so the mail renders the same later."""
+
+    recipient_email: str
+    recipient_name: str
+    booking_number: str
+    movie_title: str
+    room_name: str
+    start_time: datetime
+    seat_labels: tuple[str, ...]
+    total_price: Decimal
+    currency: str
+    cancel_deadline: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingConfirmedEmail(DomainEvent):
+    booking_id: UUID
+    details: BookingEmailDetails
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCancelledEmail(DomainEvent):
+    booking_id: UUID
+    details: BookingEmailDetails
+    extra: dict[str, str] = field(default_factory=dict)

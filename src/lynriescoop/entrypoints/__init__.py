@@ -1,0 +1,1 @@
+"""Entrypoints: HTTP, MQTT and the command line. The container wires everything together."""

@@ -1,0 +1,152 @@
+"""The ``lynriescoop`` command: serve, migrate, seed, create-manager (API.md §10)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from lynriescoop.adapters.embedded import EmbeddedStartError
+from lynriescoop.adapters.postgres.migrations import upgrade
+from lynriescoop.entrypoints.logging import configure_logging
+from lynriescoop.entrypoints.runtime import EmbeddedServers
+from lynriescoop.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lynriescoop", description="LynrieScoop cinema booking service")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve HTTP, MQTT and background tasks")
+    serve.add_argument("--host", default=None, help="listen address (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (default: PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    commands.add_parser("migrate", help="apply pending database migrations (alembic upgrade head)")
+    commands.add_parser("seed", help="load idempotent demo data (refused in production)")
+
+    manager = commands.add_parser("create-manager", help="create a manager, or promote an existing user")
+    manager.add_argument("--email", required=True)
+    manager.add_argument("--name", required=True)
+    manager.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"lynriescoop: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from lynriescoop.entrypoints.seed import seed_demo_data
+
+    servers = EmbeddedServers(settings)
+    try:
+        settings = servers.start()
+        assert settings.database_url is not None
+        upgrade(settings.database_url)
+        if not settings.is_production and settings.seed_on_start:
+            asyncio.run(seed_demo_data(settings, quiet=True))
+        host = args.host or settings.host
+        port = args.port if args.port is not None else settings.port
+        print(f"LynrieScoop on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+        uvicorn.run(
+            "lynriescoop.entrypoints.http.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=max(1, args.workers),
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            timeout_graceful_shutdown=10,
+        )
+        return 0
+    finally:
+        servers.stop()
+
+
+def _migrate(settings: Settings) -> int:
+    servers = EmbeddedServers(settings, with_broker=False)
+    try:
+        settings = servers.start()
+        assert settings.database_url is not None
+        upgrade(settings.database_url)
+        print("migrations applied", flush=True)
+        return 0
+    finally:
+        servers.stop()
+
+
+def _seed(settings: Settings) -> int:
+    from lynriescoop.entrypoints.seed import seed_demo_data
+
+    if settings.is_production:
+        return _fail("seed is refused when ENVIRONMENT=production")
+    servers = EmbeddedServers(settings, with_broker=False)
+    try:
+        settings = servers.start()
+        assert settings.database_url is not None
+        upgrade(settings.database_url)
+        asyncio.run(seed_demo_data(settings, quiet=False))
+        return 0
+    finally:
+        servers.stop()
+
+
+def _create_manager(args: argparse.Namespace, settings: Settings) -> int:
+    from lynriescoop.entrypoints.seed import create_manager
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            return _fail("the passwords differ")
+    servers = EmbeddedServers(settings, with_broker=False)
+    try:
+        settings = servers.start()
+        assert settings.database_url is not None
+        upgrade(settings.database_url)
+        outcome = asyncio.run(create_manager(settings, args.email, args.name, password))
+        print(outcome, flush=True)
+        return 0
+    finally:
+        servers.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        settings.check_startable()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return _fail(f"invalid setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}")
+    except SettingsError as exc:
+        return _fail(str(exc))
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "migrate":
+            return _migrate(settings)
+        if args.command == "seed":
+            return _seed(settings)
+        return _create_manager(args, settings)
+    except EmbeddedStartError as exc:
+        return _fail(str(exc))
+    except (ValueError, LookupError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{type(exc).__name__}: {exc}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The one place that wires everything: settings -> resources -> factories -> use cases."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from lynriescoop.adapters.postgres.engine import make_engine, make_session_factory
+from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.ports.clock import SystemClock
+from lynriescoop.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+
+    engine = providers.Singleton(
+        make_engine,
+        url=settings.provided.database_url,
+        pool_size=settings.provided.db_pool_size,
+        timeout_s=settings.provided.db_timeout_seconds,
+    )
+    session_factory = providers.Singleton(make_session_factory, engine)
+    event_router = providers.Object(route_event)
+
+    uow = providers.Factory(PostgresUnitOfWork, session_factory=session_factory, router=event_router)
+
+    # Long-running tasks of the lifespan (sweeper, outbox relay, MQTT consumer), in start order.
+    background_services = providers.List()
+
+    # Readiness probes besides the database: name -> callable answering "ok" / "down" (or a mode).
+    health_probes = providers.Dict()
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    return container

@@ -1,0 +1,1 @@
+"""The HTTP entrypoint: FastAPI app, routers, schemas and the error table."""

@@ -1,0 +1,1 @@
+"""The MQTT entrypoint: the ``booking/request`` consumer."""

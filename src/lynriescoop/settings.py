@@ -1,0 +1,140 @@
+"""Settings from the environment and an optional ``.env`` file (API.md §10)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """A setting makes it impossible to start; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Path("var")
+
+    database_url: str | None = None
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    mqtt_url: str | None = None
+    mqtt_embedded_port: int = Field(default=1883, ge=0, le=65535)
+    mqtt_embedded_ws_port: int = Field(default=9001, ge=0, le=65535)
+    mqtt_topic_prefix: str = ""
+    mqtt_max_payload_bytes: int = Field(default=16384, ge=256)
+
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "lynriescoop"
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=14, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+
+    cinema_timezone: str = "Europe/Brussels"
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    hold_minutes: int = Field(default=10, ge=1)
+    hold_sweep_seconds: float = Field(default=5, gt=0)
+    max_seats_per_booking: int = Field(default=10, ge=1, le=100)
+    cancel_cutoff_minutes: int = Field(default=60, ge=0)
+    cleaning_minutes: int = Field(default=15, ge=0)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_format: Literal["console", "json"] = "console"
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = 10.0
+    emails_from_email: str = "tickets@lynriescoop.local"
+    emails_from_name: str = "LynrieScoop"
+    mail_dir: Path = Path("var/mail")
+
+    tmdb_base_url: str = "https://api.themoviedb.org/3"
+    tmdb_image_base_url: str = "https://image.tmdb.org/t/p/w500"
+    tmdb_api_key: SecretStr | None = None
+    tmdb_read_token: SecretStr | None = None
+    tmdb_timeout_seconds: float = 5.0
+
+    seed_on_start: bool = True
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cinema_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str | None) -> str | None:
+        if value and value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.cinema_timezone)
+
+    @property
+    def hold_duration(self) -> timedelta:
+        return timedelta(minutes=self.hold_minutes)
+
+    @property
+    def cancel_cutoff(self) -> timedelta:
+        return timedelta(minutes=self.cancel_cutoff_minutes)
+
+    @property
+    def cleaning(self) -> timedelta:
+        return timedelta(minutes=self.cleaning_minutes)
+
+    def check_startable(self) -> None:
+        """Production refuses to start without explicit secrets and services."""
+        if not self.is_production:
+            return
+        missing = [
+            name
+            for name, value in (
+                ("JWT_SECRET", self.jwt_secret),
+                ("DATABASE_URL", self.database_url),
+                ("MQTT_URL", self.mqtt_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(f"ENVIRONMENT=production requires {', '.join(missing)} to be set")
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise SettingsError("JWT_SECRET must be at least 32 characters in production")

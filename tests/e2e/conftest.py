@@ -1,0 +1,50 @@
+"""End-to-end fixtures: the real app (lifespan and all) on the test database, called over HTTP in-process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lynriescoop.entrypoints.http.app import create_app
+from lynriescoop.settings import Settings
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "mqtt_url": None,
+            "data_dir": tmp_path,
+            "mail_dir": tmp_path / "mail",
+            "jwt_secret": "test-secret-" + "x" * 40,
+            "seed_on_start": False,
+            "log_level": "WARNING",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return build
+
+
+@pytest.fixture
+async def app(clean_db: AsyncEngine, make_settings: SettingsFactory) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings())
+    async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
