@@ -5,15 +5,30 @@ from __future__ import annotations
 import asyncio
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from lynriescoop.application.ports.outbox import OutboxMessage
-from lynriescoop.domain.users import User
+from lynriescoop.domain.bookings import Booking
+from lynriescoop.domain.movies import Movie
+from lynriescoop.domain.rooms import Room
+from lynriescoop.domain.showings import Showing
+from lynriescoop.domain.users import RefreshToken, User
 
 
 @dataclass
 class MemoryState:
+    """Every table of the in-memory database. Repositories read and write these; the UoW copies them."""
+
     users: dict[UUID, User] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    login_attempts: list[tuple[str, datetime]] = field(default_factory=list)
+    movies: dict[UUID, Movie] = field(default_factory=dict)
+    rooms: dict[UUID, Room] = field(default_factory=dict)
+    showings: dict[UUID, Showing] = field(default_factory=dict)
+    bookings: dict[UUID, Booking] = field(default_factory=dict)
+    idempotency: dict[tuple[UUID, str], dict[str, Any]] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
 
     def snapshot(self) -> MemoryState:
