@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -56,6 +57,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host = args.host or settings.host
         port = args.port if args.port is not None else settings.port
         print(f"LynrieScoop on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+        # uvicorn re-raises the signal it caught after a graceful shutdown, into the handler it found at
+        # start. A no-op handler turns that into a normal return, so embedded servers stop and we exit 0.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
         uvicorn.run(
             "lynriescoop.entrypoints.http.app:create_app_from_env",
             factory=True,
