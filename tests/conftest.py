@@ -99,11 +99,11 @@ TABLES = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
 
 
 @pytest.fixture
-async def clean_db(db_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+async def clean_db(db_engine: AsyncEngine) -> AsyncEngine:
     """Empty tables for this test (the schema stays)."""
     async with db_engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    yield db_engine
+    return db_engine
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from lynriescoop.domain.errors import BookingCancelled, CancellationClosed, HoldExpired
-from lynriescoop.domain.rooms import SeatCategory
+from lynriescoop.domain.errors import (
+    BookingCancelled,
+    CancellationClosed,
+    HoldExpired,
+    SeatNotInRoom,
+    SeatsUnavailable,
+    ShowingNotBookable,
+    TooManySeats,
+)
+from lynriescoop.domain.rooms import Seat, SeatCategory
+from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.values import BookingNumber
 
 
@@ -60,6 +70,65 @@ class Booking:
     cancelled_at: datetime | None = None
     cancelled_by: CancelledBy | None = None
     id: UUID = field(default_factory=uuid4)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        user_id: UUID,
+        showing: Showing,
+        seat_ids: Sequence[UUID],
+        room_seats: Mapping[UUID, Seat],
+        already_held_by_user: int,
+        max_seats: int,
+        now: datetime,
+        hold_for: timedelta,
+        confirm: bool,
+        currency: str,
+    ) -> Booking:
+        """Open a booking on ``seat_ids`` of ``showing``: a hold until ``now + hold_for``, or confirmed at once.
+
+        Rules: the showing is scheduled and has not started (ShowingNotBookable); every seat belongs to the
+        showing's room (SeatNotInRoom) and is active (SeatsUnavailable names the blocked ones); the user holds at
+        most ``max_seats`` live seats for the showing, counting this request (TooManySeats). Each seat is priced
+        by its category. Whether a seat is free is decided by the database when the claims are written.
+        """
+        if not showing.is_bookable(now):
+            raise ShowingNotBookable()
+        foreign = [seat_id for seat_id in seat_ids if seat_id not in room_seats]
+        if foreign:
+            raise SeatNotInRoom(
+                f"{len(foreign)} seat(s) are not in this showing's room.", seat_ids=[str(s) for s in foreign]
+            )
+        blocked = [str(seat_id) for seat_id in seat_ids if not room_seats[seat_id].is_active]
+        if blocked:
+            raise SeatsUnavailable(blocked, "Some seats are blocked.")
+        if already_held_by_user + len(seat_ids) > max_seats:
+            raise TooManySeats(
+                f"At most {max_seats} seats per customer for one showing; you already hold {already_held_by_user}."
+            )
+        booking = cls(
+            booking_number=BookingNumber.generate(),
+            user_id=user_id,
+            showing_id=showing.id,
+            currency=currency,
+            created_at=now,
+            status=BookingStatus.CONFIRMED if confirm else BookingStatus.PENDING,
+            expires_at=None if confirm else now + hold_for,
+            confirmed_at=now if confirm else None,
+        )
+        for seat in sorted((room_seats[i] for i in seat_ids), key=lambda seat: (seat.row_index, seat.number)):
+            booking.seats.append(
+                SeatReservation(
+                    booking_id=booking.id,
+                    showing_id=showing.id,
+                    seat_id=seat.id,
+                    label=str(seat.label),
+                    category=seat.category,
+                    price=showing.price_for(seat.category),
+                )
+            )
+        return booking
 
     @property
     def total_price(self) -> Decimal:

@@ -63,6 +63,13 @@ class SeatLabel:
     def __str__(self) -> str:
         return f"{self.row}{self.number}"
 
+    @staticmethod
+    def sort_key(label: str) -> tuple[int, str, int]:
+        """Seat order for a printed label: row A before row AA, seat 2 before seat 10."""
+        row = label.rstrip("0123456789")
+        number = label[len(row) :]
+        return (len(row), row, int(number) if number.isdigit() else 0)
+
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BOOKING_NUMBER_LENGTH = 8

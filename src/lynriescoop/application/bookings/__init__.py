@@ -1,0 +1,1 @@
+"""The booking engine: holds, confirmations, cancellations, expiry, and the views around them."""

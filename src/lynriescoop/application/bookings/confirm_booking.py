@@ -1,0 +1,67 @@
+"""Confirm a hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from lynriescoop.application.bookings.seat_changes import (
+    record_customer_email,
+    record_seat_change,
+    release_lapsed_holds,
+)
+from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.domain.errors import BookingNotFound, HoldExpired, ShowingNotFound
+from lynriescoop.domain.events import SeatChangeReason
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmBookingCommand:
+    user_id: UUID
+    booking_id: UUID
+
+
+class ConfirmBooking:
+    """Turn the caller's own pending hold into a confirmed booking.
+
+    Rules: only the owner may confirm (anyone else: BookingNotFound, existence is not revealed); confirming a
+    confirmed booking changes nothing; a cancelled booking is BookingCancelled; a hold that has lapsed is
+    expired, its seats released (that change is committed), and the answer is HoldExpired.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._cancel_cutoff = cancel_cutoff
+
+    async def __call__(self, command: ConfirmBookingCommand) -> dict[str, Any]:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            found = await uow.bookings.get(command.booking_id)
+            if found is None or found.user_id != command.user_id:
+                raise BookingNotFound()
+            # Lock order everywhere: showing first, then its bookings.
+            showing = await uow.bookings.lock_showing(found.showing_id)
+            if showing is None:
+                raise ShowingNotFound()
+            booking = await uow.bookings.get(command.booking_id, for_update=True)
+            assert booking is not None
+            if booking.hold_lapsed(now):
+                await release_lapsed_holds(uow, showing, now)
+                await uow.commit()
+                raise HoldExpired()
+            if booking.confirm(now):
+                await uow.bookings.update(booking)
+                await record_seat_change(uow, showing, [booking], SeatChangeReason.BOOKED, now)
+                await record_customer_email(uow, booking, showing, self._cancel_cutoff, now)
+            elif booking.status is not BookingStatus.CONFIRMED:  # pragma: no cover - confirm() raised already
+                raise HoldExpired()
+            view = await uow.bookings.view(booking.id)
+            assert view is not None
+            await uow.commit()
+        return booking_document(view)

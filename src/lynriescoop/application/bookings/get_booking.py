@@ -1,0 +1,24 @@
+"""Read one booking."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.errors import BookingNotFound
+
+
+class GetBooking:
+    """The owner or a manager may read a booking; for anyone else it does not exist (BookingNotFound)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, booking_id: UUID, user_id: UUID, *, as_manager: bool) -> dict[str, Any]:
+        async with self._uow() as uow:
+            view = await uow.bookings.view(booking_id)
+        if view is None or (view.booking.user_id != user_id and not as_manager):
+            raise BookingNotFound()
+        return booking_document(view)

@@ -1,0 +1,106 @@
+"""Recording seat changes: every change of a showing's seats bumps its seat-map version once and records the
+events that announce it (MQTT deltas, booking status, customer emails)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.domain.bookings import Booking, BookingStatus
+from lynriescoop.domain.events import (
+    BookingCancelledEmail,
+    BookingConfirmedEmail,
+    BookingEmailDetails,
+    BookingStatusChanged,
+    SeatChangeReason,
+    SeatsChanged,
+    SeatState,
+)
+from lynriescoop.domain.showings import Showing
+
+SEAT_STATUS_AFTER = {
+    SeatChangeReason.HELD: "held",
+    SeatChangeReason.BOOKED: "booked",
+    SeatChangeReason.RELEASED: "available",
+    SeatChangeReason.EXPIRED: "available",
+    SeatChangeReason.CANCELLED: "available",
+}
+
+CANCEL_REASONS = {
+    "customer": "You cancelled this booking.",
+    "manager": "The cinema cancelled this booking.",
+    "showing_cancelled": "The showing was cancelled by the cinema.",
+}
+
+
+async def record_seat_change(
+    uow: UnitOfWork,
+    showing: Showing,
+    bookings: Sequence[Booking],
+    reason: SeatChangeReason,
+    now: datetime,
+) -> int:
+    """Bump the showing's seat version once for ``bookings``' seats, and record the delta and status events."""
+    version = await uow.bookings.bump_seat_version(showing.id)
+    status = SEAT_STATUS_AFTER[reason]
+    seats = tuple(
+        SeatState(seat.seat_id, seat.label, status)
+        for booking in bookings
+        for seat in sorted(booking.seats, key=lambda s: s.label)
+    )
+    uow.record(SeatsChanged(now, showing.id, version, reason, seats))
+    for booking in bookings:
+        uow.record(
+            BookingStatusChanged(
+                now,
+                booking.id,
+                booking.booking_number.value,
+                booking.showing_id,
+                booking.user_id,
+                booking.status.value,
+                tuple(booking.seat_ids),
+            )
+        )
+    return version
+
+
+async def record_customer_email(
+    uow: UnitOfWork, booking: Booking, showing: Showing, cancel_cutoff: timedelta, now: datetime
+) -> None:
+    """Record the confirmation or cancellation email of ``booking`` with everything it needs to render later."""
+    view = await uow.bookings.view(booking.id)
+    user = await uow.users.get(booking.user_id)
+    if view is None or user is None:
+        return
+    details = BookingEmailDetails(
+        recipient_email=user.email.value,
+        recipient_name=user.name,
+        booking_number=booking.booking_number.value,
+        movie_title=view.showing.movie_title,
+        room_name=view.showing.room_name,
+        start_time=showing.start_time,
+        seat_labels=tuple(seat.label for seat in booking.seats),
+        total_price=booking.total_price,
+        currency=booking.currency,
+        cancel_deadline=showing.start_time - cancel_cutoff,
+        reason=CANCEL_REASONS.get(booking.cancelled_by.value) if booking.cancelled_by else None,
+    )
+    if booking.status is BookingStatus.CONFIRMED:
+        uow.record(BookingConfirmedEmail(now, booking.id, details))
+    elif booking.status is BookingStatus.CANCELLED:
+        uow.record(BookingCancelledEmail(now, booking.id, details))
+
+
+async def release_lapsed_holds(uow: UnitOfWork, showing: Showing, now: datetime) -> Sequence[Booking]:
+    """Expire the lapsed holds of a (locked) showing and free their seats, inside the caller's transaction.
+
+    This is what makes an expired hold never block anyone, even before the sweeper has run.
+    """
+    lapsed = list(await uow.bookings.lapsed_holds(showing.id, now))
+    for booking in lapsed:
+        booking.expire()
+        await uow.bookings.update(booking)
+    if lapsed:
+        await record_seat_change(uow, showing, lapsed, SeatChangeReason.EXPIRED, now)
+    return lapsed

@@ -1,0 +1,175 @@
+"""Ports of the booking engine: bookings with their seat claims, and the read models around them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+from lynriescoop.application.ports.repositories import Page
+from lynriescoop.domain.bookings import Booking, BookingStatus
+from lynriescoop.domain.rooms import Seat
+from lynriescoop.domain.showings import Showing
+
+
+@dataclass(frozen=True, slots=True)
+class LiveClaim:
+    """A live claim on a seat of a showing, with the state of the booking that holds it."""
+
+    seat_id: UUID
+    booking_id: UUID
+    status: BookingStatus
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingFilter:
+    user_id: UUID | None = None
+    showing_id: UUID | None = None
+    status: BookingStatus | None = None
+    upcoming: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowingBrief:
+    id: UUID
+    start_time: datetime
+    movie_title: str
+    room_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserBrief:
+    id: UUID
+    email: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """A booking as clients see it: with its showing's title, room and time (and, for managers, its user)."""
+
+    booking: Booking
+    showing: ShowingBrief
+    user: UserBrief | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """The first answer given to an Idempotency-Key, replayed for the same request within 24 hours."""
+
+    request_hash: str
+    status: int
+    body: Mapping[str, Any]
+    created_at: datetime
+
+
+class BookingRepository(Protocol):
+    async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
+        """Read the showing and lock its row until the transaction ends: every change to a showing's seats
+        serialises here, which also makes its seat-map ``version`` rise by exactly one per change.
+        With ``skip_locked``, a showing locked elsewhere reads as None instead of waiting."""
+        ...
+
+    async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
+        """Those of ``seat_ids`` that are seats of ``room_id`` (one query)."""
+        ...
+
+    async def live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
+        """Live claims of the showing, on ``seat_ids`` only when given."""
+        ...
+
+    async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
+        """Seats the user holds (unexpired) or has booked for the showing."""
+        ...
+
+    async def add(self, booking: Booking) -> None:
+        """Insert the booking and its claims. Raises SeatsUnavailable naming the seats whose live claim
+        already exists (the partial unique index referees); retries booking-number collisions."""
+        ...
+
+    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None: ...
+
+    async def update(self, booking: Booking) -> None:
+        """Write status and timestamps, and free the claims that are no longer live."""
+        ...
+
+    async def lapsed_holds(self, showing_id: UUID, now: datetime) -> Sequence[Booking]:
+        """Pending bookings of the showing whose hold has lapsed, locked for update."""
+        ...
+
+    async def live_bookings_of_showing(self, showing_id: UUID) -> Sequence[Booking]:
+        """Pending and confirmed bookings of the showing, locked for update."""
+        ...
+
+    async def bump_seat_version(self, showing_id: UUID) -> int:
+        """Add one to the showing's seat-map version and return the new value."""
+        ...
+
+    async def view(self, booking_id: UUID) -> BookingView | None: ...
+
+    async def list_views(
+        self, filters: BookingFilter, now: datetime, limit: int, offset: int, *, with_user: bool = False
+    ) -> Page[BookingView]:
+        """Bookings newest first (created_at desc, id), with showing briefs (and users), one query per page."""
+        ...
+
+    async def showings_with_lapsed_holds(self, now: datetime, limit: int) -> Sequence[UUID]: ...
+
+    async def complete_ended(self, now: datetime) -> Sequence[Booking]:
+        """Mark confirmed bookings of ended showings ``completed`` (and those showings), returning them."""
+        ...
+
+    async def get_response(self, user_id: UUID, key: str) -> StoredResponse | None: ...
+
+    async def claim_key(self, user_id: UUID, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
+        """Reserve an idempotency key for this transaction. Returns the stored first response when the key
+        was already used (waiting for a concurrent first use to finish), else None. Keys older than 24 h are
+        forgotten."""
+        ...
+
+    async def store_response(self, user_id: UUID, key: str, status: int, body: Mapping[str, Any]) -> None: ...
+
+    async def purge_keys(self, now: datetime) -> int:
+        """Forget idempotency keys older than 24 h; returns how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyRow:
+    showing_id: UUID
+    movie_title: str
+    start_time: datetime
+    capacity: int
+    sold: int
+    held: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopMovieRow:
+    movie_id: UUID
+    title: str
+    tickets_sold: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    users: int
+    movies: int
+    rooms: int
+    upcoming_showings: int
+    confirmed_bookings: int
+    tickets_sold: int
+    revenue: Decimal
+    occupancy: Sequence[OccupancyRow]
+    top_movies: Sequence[TopMovieRow]
+
+
+class StatsReader(Protocol):
+    async def stats(self, start: datetime | None, end: datetime | None, now: datetime) -> Stats:
+        """Figures over showings starting in [start, end); cancelled and expired bookings never count."""
+        ...

@@ -1,0 +1,91 @@
+"""Booking schemas (API.md §6 and the booking rows of §7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.domain.rooms import SeatCategory
+
+Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["12.50"])]
+
+
+class BookingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    showing_id: UUID
+    seat_ids: list[UUID] = Field(min_length=1, max_length=100, description="Distinct seat ids of the room.")
+    confirm: bool = Field(default=False, description="Book at once instead of holding.")
+
+
+class BookingShowing(BaseModel):
+    id: UUID
+    start_time: datetime
+    movie_title: str
+    room_name: str
+
+
+class BookingSeat(BaseModel):
+    seat_id: UUID
+    label: str
+    category: SeatCategory
+    price: Money
+
+
+class BookingUser(BaseModel):
+    id: UUID
+    email: str
+    name: str
+
+
+class BookingOut(BaseModel):
+    id: UUID
+    booking_number: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")
+    user_id: UUID
+    showing: BookingShowing
+    seats: list[BookingSeat]
+    total_price: Money
+    currency: str
+    status: BookingStatus
+    expires_at: datetime | None
+    created_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class AdminBookingOut(BookingOut):
+    user: BookingUser
+
+
+class OccupancyOut(BaseModel):
+    showing_id: UUID
+    movie_title: str
+    start_time: datetime
+    capacity: int
+    sold: int
+    held: int
+    occupancy_pct: float
+
+
+class TopMovieOut(BaseModel):
+    movie_id: UUID
+    title: str
+    tickets_sold: int
+    revenue: Money
+
+
+class StatsOut(BaseModel):
+    users: int
+    movies: int
+    rooms: int
+    upcoming_showings: int
+    confirmed_bookings: int
+    tickets_sold: int
+    revenue: Money
+    currency: str
+    occupancy: list[OccupancyOut]
+    top_movies: list[TopMovieOut]

@@ -1,0 +1,126 @@
+"""The ``booking/request`` consumer: the same use case as ``POST /bookings``, answered on
+``booking/response/{request_id}``. Bad input never kills the consumer: it is answered when the request id is
+known and logged otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from lynriescoop.application.bookings.place_booking import PlaceBooking, PlaceBookingCommand
+from lynriescoop.application.ports.security import TokenService
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.errors import DomainError, NotAuthenticated
+from lynriescoop.entrypoints.mqtt.schemas import BookingRequest, RequestIdOnly
+
+logger = logging.getLogger(__name__)
+
+REQUEST_TOPIC = "booking/request"
+RESPONSE_TOPIC = "booking/response/{request_id}"
+# Beyond this we do not even parse a payload to find its request id.
+PARSE_LIMIT = 1024 * 1024
+
+Publish = Callable[[str, bytes], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    topic: str
+    body: dict[str, Any]
+
+
+def _error(request_id: str, code: str, detail: str, **extra: Any) -> Answer:
+    body = {"request_id": request_id, "ok": False, "error": {"code": code, "detail": detail, **extra}}
+    return Answer(RESPONSE_TOPIC.format(request_id=request_id), body)
+
+
+def _request_id_of(data: object) -> str | None:
+    try:
+        return RequestIdOnly.model_validate(data, strict=False).request_id if isinstance(data, dict) else None
+    except ValidationError:
+        return None
+
+
+class BookingRequestHandler:
+    """Turns one raw ``booking/request`` payload into the answer to publish (or None: log and drop)."""
+
+    def __init__(
+        self,
+        place: Callable[[], PlaceBooking],
+        tokens: TokenService,
+        uow: UnitOfWorkFactory,
+        *,
+        max_payload_bytes: int,
+    ) -> None:
+        self._place = place
+        self._tokens = tokens
+        self._uow = uow
+        self._max_payload = max_payload_bytes
+
+    async def answer(self, payload: bytes) -> Answer | None:
+        if len(payload) > PARSE_LIMIT:
+            logger.warning("booking/request dropped: %d bytes, too large to read", len(payload))
+            return None
+        try:
+            data = json.loads(payload)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            logger.warning("booking/request dropped: not JSON (%d bytes)", len(payload))
+            return None
+        request_id = _request_id_of(data)
+        if request_id is None:
+            logger.warning("booking/request dropped: no valid request_id")
+            return None
+        if len(payload) > self._max_payload:
+            return _error(request_id, "payload_too_large", f"The request exceeds {self._max_payload} bytes.")
+        try:
+            request = BookingRequest.model_validate(data)
+        except ValidationError as exc:
+            errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+            return _error(request_id, "validation_error", "The request is malformed.", errors=errors)
+        try:
+            return await self._book(request)
+        except DomainError as exc:
+            return _error(request_id, exc.code, exc.detail, **dict(exc.extra.items()))
+
+    async def _book(self, request: BookingRequest) -> Answer:
+        claims = self._tokens.verify_access(request.access_token)
+        async with self._uow() as uow:
+            user = await uow.users.get(claims.user_id)
+        if user is None or not user.is_active:
+            raise NotAuthenticated("The account is unknown or disabled.")
+        command = PlaceBookingCommand(
+            user_id=user.id,
+            showing_id=request.showing_id,
+            seat_ids=tuple(request.seat_ids),
+            confirm=request.confirm,
+            # One request id per user is idempotent: a repeat answers with the first booking again.
+            idempotency_key=f"mqtt:{request.request_id}",
+        )
+        placed = await self._place()(command)
+        body = {"request_id": request.request_id, "ok": True, "booking": placed.document}
+        return Answer(RESPONSE_TOPIC.format(request_id=request.request_id), body)
+
+    async def handle(self, payload: bytes, publish: Publish) -> None:
+        """Answer one message; any failure is logged, never raised (the consumer must live on)."""
+        try:
+            answer = await self.answer(payload)
+        except Exception:
+            logger.exception("booking/request failed unexpectedly")
+            request_id = None
+            with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
+                request_id = _request_id_of(json.loads(payload))
+            if request_id is None:
+                return
+            answer = _error(request_id, "internal_error", "The request could not be processed.")
+        if answer is None:
+            return
+        try:
+            await publish(answer.topic, json.dumps(answer.body).encode())
+        except Exception as exc:
+            logger.warning("booking/response for %s not published: %s", answer.topic, exc)

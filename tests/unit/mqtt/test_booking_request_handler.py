@@ -1,0 +1,114 @@
+"""The booking/request consumer's handler: every kind of bad input gets an answer or a log line, never a crash."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lynriescoop.adapters.memory.store import MemoryStore
+from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
+from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
+from lynriescoop.application.bookings.place_booking import PlaceBooking
+from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
+from tests.factories import MutableClock, World, build_world, make_user, put_in_memory
+
+SECRET = "s" * 40
+
+
+@pytest.fixture
+def setup() -> tuple[BookingRequestHandler, World, JwtTokenService]:
+    clock = MutableClock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    store = MemoryStore()
+    world = build_world(now=clock.now())
+    world.users = {"ann": make_user("ann@example.com"), "bob": make_user("bob@example.com")}
+    put_in_memory(store, world)
+    tokens = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15)
+
+    def uow() -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(store, route_event)
+
+    def place() -> PlaceBooking:
+        return PlaceBooking(
+            uow, clock, hold_for=timedelta(minutes=10), max_seats=10, cancel_cutoff=timedelta(hours=1), currency="EUR"
+        )
+
+    return BookingRequestHandler(place, tokens, uow, max_payload_bytes=16384), world, tokens
+
+
+def _request(world: World, tokens: JwtTokenService, user: str = "ann", **overrides: Any) -> bytes:
+    token = tokens.issue_access(world.users[user].id, world.users[user].role, datetime.now(UTC)).token
+    body = {
+        "request_id": "req-1",
+        "access_token": token,
+        "showing_id": str(world.showing.id),
+        "seat_ids": [str(world.seat("A1").id)],
+    } | overrides
+    return json.dumps(body).encode()
+
+
+async def test_books_and_answers_on_the_request_topic(setup: Any) -> None:
+    handler, world, tokens = setup
+    answer = await handler.answer(_request(world, tokens, confirm=True))
+    assert answer is not None and answer.topic == "booking/response/req-1"
+    assert answer.body["ok"] is True and answer.body["request_id"] == "req-1"
+    assert answer.body["booking"]["status"] == "confirmed"
+
+
+async def test_repeated_request_id_is_idempotent_per_user(setup: Any) -> None:
+    handler, world, tokens = setup
+    first = await handler.answer(_request(world, tokens))
+    again = await handler.answer(_request(world, tokens))
+    assert first is not None and again is not None
+    assert again.body["booking"]["id"] == first.body["booking"]["id"]
+    other_user = await handler.answer(_request(world, tokens, user="bob"))
+    assert other_user is not None and other_user.body["error"]["code"] == "seats_unavailable"
+    assert other_user.body["error"]["seat_ids"] == [str(world.seat("A1").id)]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"\xff\xfe garbage", b"not json", b"[1, 2]", b'{"no": "id"}', b'{"request_id": "bad id with spaces"}'],
+)
+async def test_unanswerable_payloads_are_dropped(setup: Any, payload: bytes) -> None:
+    handler, _, _ = setup
+    assert await handler.answer(payload) is None
+
+
+async def test_missing_field_is_a_validation_error(setup: Any) -> None:
+    handler, _, _ = setup
+    answer = await handler.answer(b'{"request_id": "r2", "seat_ids": []}')
+    assert answer is not None and answer.topic == "booking/response/r2"
+    assert answer.body["ok"] is False and answer.body["error"]["code"] == "validation_error"
+
+
+async def test_bad_token_is_not_authenticated(setup: Any) -> None:
+    handler, world, tokens = setup
+    answer = await handler.answer(_request(world, tokens, access_token="not-a-token"))
+    assert answer is not None and answer.body["error"]["code"] == "not_authenticated"
+
+
+async def test_oversized_payload_with_request_id_is_answered(setup: Any) -> None:
+    handler, world, tokens = setup
+    answer = await handler.answer(_request(world, tokens, padding="x" * 20000))
+    assert answer is not None and answer.body["error"]["code"] == "payload_too_large"
+    assert await handler.answer(b"x" * (2 * 1024 * 1024)) is None
+
+
+async def test_handle_publishes_and_survives_publish_failures(setup: Any) -> None:
+    handler, world, tokens = setup
+    sent: list[tuple[str, bytes]] = []
+
+    async def publish(topic: str, payload: bytes) -> None:
+        sent.append((topic, payload))
+
+    async def broken(topic: str, payload: bytes) -> None:
+        raise ConnectionError("broker gone")
+
+    await handler.handle(_request(world, tokens), publish)
+    await handler.handle(b"garbage", publish)
+    await handler.handle(_request(world, tokens, request_id="r3", seat_ids=[str(world.seat("A2").id)]), broken)
+    assert [topic for topic, _ in sent] == ["booking/response/req-1"]
