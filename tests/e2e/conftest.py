@@ -9,9 +9,12 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from dependency_injector import providers
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lynriescoop.adapters.security.argon2_hasher import Argon2PasswordHasher
+from lynriescoop.entrypoints.container import build_container
 from lynriescoop.entrypoints.http.app import create_app
 from lynriescoop.settings import Settings
 
@@ -38,7 +41,11 @@ def make_settings(database_url: str, tmp_path: Path) -> SettingsFactory:
 
 @pytest.fixture
 async def app(clean_db: AsyncEngine, make_settings: SettingsFactory) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings())
+    settings = make_settings()
+    container = build_container(settings)
+    # argon2 at its cheapest so tests stay fast; production parameters are untouched.
+    container.password_hasher.override(providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=1024))
+    application = create_app(settings, container)
     async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
         yield application
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 
 
@@ -57,3 +59,16 @@ async def test_docs_are_served(client: httpx.AsyncClient) -> None:
         assert "text/html" in response.headers["content-type"]
     spec = (await client.get("/openapi.json")).json()
     assert spec["info"]["title"] == "LynrieScoop"
+
+
+async def test_streamed_body_over_64_kib_is_413_without_content_length(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):  # 80 KiB in 4 KiB chunks, sent chunked
+            yield b"x" * 4096
+
+    response = await client.post("/auth/login", content=chunks(), headers={"Content-Type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.request.headers["transfer-encoding"] == "chunked"
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "payload_too_large"

@@ -1,0 +1,45 @@
+"""Exchange a refresh token for a new token pair (rotation with reuse detection)."""
+
+from __future__ import annotations
+
+from lynriescoop.application.accounts.sessions import SessionIssuer, SessionTokens
+from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.errors import NotAuthenticated
+
+
+class RefreshSession:
+    """Rules:
+
+    - an unknown, revoked or expired refresh token is refused with ``not_authenticated``;
+    - every use rotates the token: the presented one is marked rotated and a new one of the same family issued;
+    - a token that was already rotated is being reused (someone holds a copy): every refresh token of that user
+      is revoked, and the request is refused;
+    - a deactivated or deleted account cannot refresh.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, sessions: SessionIssuer, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._sessions = sessions
+        self._clock = clock
+
+    async def __call__(self, refresh_token: str) -> SessionTokens:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            token = await uow.refresh_tokens.get_by_hash(self._sessions.hash_refresh_token(refresh_token))
+            if token is None or token.revoked_at is not None:
+                raise NotAuthenticated("The refresh token is invalid.")
+            if token.rotated_at is not None:
+                await uow.refresh_tokens.revoke_all_for_user(token.user_id, now)
+                await uow.commit()
+                raise NotAuthenticated("The refresh token was already used; every session of the account is closed.")
+            if now >= token.expires_at:
+                raise NotAuthenticated("The refresh token has expired.")
+            user = await uow.users.get(token.user_id)
+            if user is None or not user.is_active:
+                raise NotAuthenticated("The account is unknown or disabled.")
+            token.rotated_at = now
+            await uow.refresh_tokens.update(token)
+            session = await self._sessions.issue(uow, user, now, family_id=token.family_id)
+            await uow.commit()
+        return session
