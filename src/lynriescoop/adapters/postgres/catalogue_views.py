@@ -1,0 +1,203 @@
+"""Read models of the catalogue in PostgreSQL: seat maps and showings as clients see them.
+
+A seat map is ONE statement: the room's seats LEFT JOIN the showing's live claims and their bookings. A page of
+showings is one statement (counts as correlated subqueries on indexed columns) plus one for the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
+from lynriescoop.adapters.postgres.tables import bookings, movies, rooms, seat_reservations, seats, showings
+from lynriescoop.application.ports.read_models import (
+    MovieBrief,
+    RoomBrief,
+    SeatMap,
+    SeatMapSeat,
+    ShowingView,
+)
+from lynriescoop.application.ports.repositories import Page
+from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.domain.rooms import SeatCategory
+from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_status
+
+_BOOKED = sorted(BOOKED_STATUSES)
+
+
+def _live_claims_join() -> Any:
+    """seats LEFT JOIN the live claim of each seat for the showing in the FROM, LEFT JOIN its booking."""
+    return (
+        showings.join(seats, seats.c.room_id == showings.c.room_id)
+        .outerjoin(
+            seat_reservations,
+            and_(
+                seat_reservations.c.showing_id == showings.c.id,
+                seat_reservations.c.seat_id == seats.c.id,
+                seat_reservations.c.is_live,
+            ),
+        )
+        .outerjoin(bookings, bookings.c.id == seat_reservations.c.booking_id)
+    )
+
+
+def _category_price(row: Row[Any], category: SeatCategory) -> Decimal:
+    raw = (row.prices or {}).get(category.value)
+    return Decimal(str(raw)) if raw is not None else Decimal(row.price)
+
+
+class PostgresSeatMapReader:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
+        stmt = (
+            select(
+                seats.c.id,
+                seats.c.row_label,
+                seats.c.number,
+                seats.c.category,
+                seats.c.is_active,
+                showings.c.seat_version,
+                showings.c.price,
+                showings.c.prices,
+                bookings.c.status.label("claim_status"),
+                bookings.c.expires_at.label("claim_expires_at"),
+            )
+            .select_from(_live_claims_join())
+            .where(showings.c.id == showing_id)
+            .order_by(seats.c.row_index, seats.c.number)
+        )
+        rows = (await self._session.execute(stmt)).all()
+        if not rows:
+            # Only a showing whose room has no seat gets here (rooms cannot be created empty): one more query.
+            version = (
+                await self._session.execute(select(showings.c.seat_version).where(showings.c.id == showing_id))
+            ).scalar_one_or_none()
+            return None if version is None else SeatMap(showing_id, version, ())
+        prices: dict[SeatCategory, Decimal] = {c: _category_price(rows[0], c) for c in SeatCategory}
+        return SeatMap(
+            showing_id=showing_id,
+            version=rows[0].seat_version,
+            seats=[
+                SeatMapSeat(
+                    seat_id=r.id,
+                    row=r.row_label,
+                    number=r.number,
+                    label=f"{r.row_label}{r.number}",
+                    category=SeatCategory(r.category),
+                    is_accessible=r.category == SeatCategory.WHEELCHAIR.value,
+                    status=seat_status(
+                        is_active=r.is_active,
+                        claim_status=r.claim_status,
+                        claim_expires_at=r.claim_expires_at,
+                        now=now,
+                    ),
+                    price=prices[SeatCategory(r.category)],
+                )
+                for r in rows
+            ],
+        )
+
+    async def seat_statuses(
+        self, seat_id: UUID, showing_ids: Sequence[UUID], now: datetime
+    ) -> Mapping[UUID, SeatStatus]:
+        if not showing_ids:
+            return {}
+        stmt = (
+            select(
+                showings.c.id,
+                seats.c.is_active,
+                bookings.c.status.label("claim_status"),
+                bookings.c.expires_at.label("claim_expires_at"),
+            )
+            .select_from(_live_claims_join())
+            .where(showings.c.id.in_(list(showing_ids)), seats.c.id == seat_id)
+        )
+        return {
+            r.id: seat_status(
+                is_active=r.is_active, claim_status=r.claim_status, claim_expires_at=r.claim_expires_at, now=now
+            )
+            for r in await self._session.execute(stmt)
+        }
+
+
+def _views_select(now: datetime) -> Select[Any]:
+    capacity = (
+        select(func.count())
+        .where(seats.c.room_id == showings.c.room_id, seats.c.is_active)
+        .correlate(showings)
+        .scalar_subquery()
+    )
+    taken = (
+        select(func.count())
+        .select_from(
+            seat_reservations.join(bookings, bookings.c.id == seat_reservations.c.booking_id).join(
+                seats, seats.c.id == seat_reservations.c.seat_id
+            )
+        )
+        .where(
+            seat_reservations.c.showing_id == showings.c.id,
+            seat_reservations.c.is_live,
+            seats.c.is_active,
+            seats.c.room_id == showings.c.room_id,
+            or_(bookings.c.status.in_(_BOOKED), and_(bookings.c.status == "pending", bookings.c.expires_at > now)),
+        )
+        .correlate(showings)
+        .scalar_subquery()
+    )
+    bookings_count = (
+        select(func.count())
+        .where(bookings.c.showing_id == showings.c.id, bookings.c.status.in_(_BOOKED))
+        .correlate(showings)
+        .scalar_subquery()
+    )
+    return select(
+        showings,
+        movies.c.title.label("movie_title"),
+        movies.c.runtime.label("movie_runtime"),
+        movies.c.poster_path.label("movie_poster_path"),
+        rooms.c.name.label("room_name"),
+        capacity.label("capacity"),
+        taken.label("taken"),
+        bookings_count.label("bookings_count"),
+    ).select_from(
+        showings.join(movies, movies.c.id == showings.c.movie_id).join(rooms, rooms.c.id == showings.c.room_id)
+    )
+
+
+def _view(row: Row[Any], now: datetime) -> ShowingView:
+    showing = showing_from_row(row)
+    return ShowingView(
+        showing=showing,
+        status=showing.effective_status(now),
+        movie=MovieBrief(row.movie_id, row.movie_title, row.movie_runtime, row.movie_poster_path),
+        room=RoomBrief(row.room_id, row.room_name),
+        capacity=row.capacity,
+        available_seats=max(row.capacity - row.taken, 0),
+        bookings_count=row.bookings_count,
+    )
+
+
+class PostgresShowingReader:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def view(self, showing_id: UUID, now: datetime) -> ShowingView | None:
+        row = (await self._session.execute(_views_select(now).where(showings.c.id == showing_id))).first()
+        return _view(row, now) if row else None
+
+    async def list_views(self, filters: ShowingFilter, now: datetime, limit: int, offset: int) -> Page[ShowingView]:
+        where = showing_conditions(filters, now)
+        total = (await self._session.execute(select(func.count()).select_from(showings).where(where))).scalar_one()
+        stmt = (
+            _views_select(now).where(where).order_by(showings.c.start_time, showings.c.id).limit(limit).offset(offset)
+        )
+        return Page([_view(r, now) for r in await self._session.execute(stmt)], total, limit, offset)

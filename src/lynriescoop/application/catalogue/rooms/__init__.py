@@ -1,0 +1,1 @@
+"""Rooms and their seats (API.md §4)."""

@@ -1,0 +1,1 @@
+"""Showings and their seat maps (API.md §5)."""

@@ -1,0 +1,111 @@
+"""The seat-map and showing read models answer the same in memory and in PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.domain.rooms import SeatCategory
+from lynriescoop.domain.seat_maps import SeatStatus
+from lynriescoop.domain.showings import ShowingStatus
+from tests.contract.catalogue_data import NOW, add_booking, add_movie, add_room, add_showing
+
+
+async def test_seat_map_statuses_prices_order_and_version(uow_factory: UnitOfWorkFactory) -> None:
+    movie, room = await add_movie(uow_factory), await add_room(uow_factory, rows=2, per_row=4)
+    showing = await add_showing(uow_factory, movie, room, timedelta(days=1), seat_version=9)
+    other = await add_showing(uow_factory, movie, room, timedelta(days=2))
+    a1, a2, a3, a4, b1, b2, b3, b4 = room.seats
+    a4.is_active = False
+    async with uow_factory() as uow:
+        await uow.rooms.update_seat(a4)
+        await uow.commit()
+    await add_booking(uow_factory, showing, [a2.id, b1.id], BookingStatus.CONFIRMED)
+    await add_booking(uow_factory, showing, [a3.id], BookingStatus.PENDING, NOW + timedelta(minutes=1))
+    await add_booking(uow_factory, showing, [b2.id], BookingStatus.PENDING, NOW)  # lapsed at NOW, not yet swept
+    await add_booking(uow_factory, showing, [b3.id], BookingStatus.CANCELLED)
+    await add_booking(uow_factory, other, [b4.id], BookingStatus.CONFIRMED)  # another showing's claim
+    async with uow_factory() as uow:
+        seat_map = await uow.seat_maps.seat_map(showing.id, NOW)
+        assert await uow.seat_maps.seat_map(uuid4(), NOW) is None
+    assert seat_map is not None and (seat_map.showing_id, seat_map.version) == (showing.id, 9)
+    assert [(s.seat_id, s.row, s.number, s.label) for s in seat_map.seats] == [
+        (s.id, s.row, s.number, str(s.label)) for s in (a1, a2, a3, a4, b1, b2, b3, b4)
+    ]
+    assert [(s.status, s.category, s.is_accessible, s.price) for s in seat_map.seats] == [
+        (SeatStatus.AVAILABLE, SeatCategory.WHEELCHAIR, True, Decimal("10.00")),
+        (SeatStatus.BOOKED, SeatCategory.STANDARD, False, Decimal("10.00")),
+        (SeatStatus.HELD, SeatCategory.STANDARD, False, Decimal("10.00")),
+        (SeatStatus.BLOCKED, SeatCategory.STANDARD, False, Decimal("10.00")),
+        (SeatStatus.BOOKED, SeatCategory.PREMIUM, False, Decimal("14.50")),
+        (SeatStatus.AVAILABLE, SeatCategory.PREMIUM, False, Decimal("14.50")),
+        (SeatStatus.AVAILABLE, SeatCategory.PREMIUM, False, Decimal("14.50")),
+        (SeatStatus.AVAILABLE, SeatCategory.PREMIUM, False, Decimal("14.50")),
+    ]
+    async with uow_factory() as uow:
+        statuses = await uow.seat_maps.seat_statuses(b1.id, [showing.id, other.id, uuid4()], NOW)
+        assert await uow.seat_maps.seat_statuses(b1.id, [], NOW) == {}
+    assert statuses == {showing.id: SeatStatus.BOOKED, other.id: SeatStatus.AVAILABLE}
+
+
+async def test_showing_view_counts(uow_factory: UnitOfWorkFactory) -> None:
+    movie, room = await add_movie(uow_factory, "Dune", 155), await add_room(uow_factory, "Aurora", rows=2, per_row=5)
+    showing = await add_showing(uow_factory, movie, room, timedelta(days=1))
+    seats = room.seats
+    seats[0].is_active = False
+    async with uow_factory() as uow:
+        await uow.rooms.update_seat(seats[0])
+        await uow.commit()
+    await add_booking(uow_factory, showing, [seats[1].id, seats[2].id], BookingStatus.CONFIRMED)
+    await add_booking(uow_factory, showing, [seats[3].id], BookingStatus.PENDING, NOW + timedelta(minutes=5))
+    await add_booking(uow_factory, showing, [seats[4].id], BookingStatus.PENDING, NOW - timedelta(minutes=1))
+    await add_booking(uow_factory, showing, [seats[5].id], BookingStatus.EXPIRED)
+    await add_booking(uow_factory, showing, [seats[0].id], BookingStatus.CONFIRMED)  # then the seat was blocked
+    async with uow_factory() as uow:
+        view = await uow.showing_views.view(showing.id, NOW)
+        assert await uow.showing_views.view(uuid4(), NOW) is None
+    assert view is not None
+    assert (view.showing.id, view.status, view.capacity, view.available_seats, view.bookings_count) == (
+        showing.id,
+        ShowingStatus.SCHEDULED,
+        9,
+        6,
+        2,
+    )
+    assert (view.movie.id, view.movie.title, view.movie.runtime, view.movie.poster_path) == (
+        movie.id,
+        "Dune",
+        155,
+        "/p.jpg",
+    )
+    assert (view.room.id, view.room.name) == (room.id, "Aurora")
+    async with uow_factory() as uow:
+        after_end = await uow.showing_views.view(showing.id, showing.end_time)
+    assert after_end is not None and after_end.status is ShowingStatus.COMPLETED
+    assert after_end.available_seats == 7  # by then the five-minute hold has lapsed too
+
+
+async def test_list_views_filters_pages_and_counts(uow_factory: UnitOfWorkFactory) -> None:
+    dune, alien = await add_movie(uow_factory, "Dune"), await add_movie(uow_factory, "Alien")
+    aurora, borealis = await add_room(uow_factory, "Aurora"), await add_room(uow_factory, "Borealis", per_row=5)
+    first = await add_showing(uow_factory, dune, borealis, timedelta(days=1))
+    second = await add_showing(uow_factory, alien, aurora, timedelta(days=2))
+    third = await add_showing(uow_factory, dune, aurora, timedelta(days=3))
+    await add_showing(uow_factory, alien, aurora, -timedelta(days=1))
+    await add_showing(uow_factory, dune, aurora, timedelta(days=4), status=ShowingStatus.CANCELLED)
+    await add_booking(uow_factory, second, [aurora.seats[0].id], BookingStatus.CONFIRMED)
+    async with uow_factory() as uow:
+        page = await uow.showing_views.list_views(ShowingFilter(), NOW, 2, 0)
+        rest = await uow.showing_views.list_views(ShowingFilter(), NOW, 2, 2)
+        dunes = await uow.showing_views.list_views(ShowingFilter(movie_id=dune.id), NOW, 10, 0)
+    assert [(v.showing.id, v.room.name, v.capacity, v.available_seats, v.bookings_count) for v in page.items] == [
+        (first.id, "Borealis", 10, 10, 0),
+        (second.id, "Aurora", 6, 5, 1),
+    ]
+    assert (page.total, page.limit, page.offset) == (3, 2, 0)
+    assert [v.showing.id for v in rest.items] == [third.id]
+    assert [v.showing.id for v in dunes.items] == [first.id, third.id]
