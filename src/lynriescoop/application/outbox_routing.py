@@ -1,16 +1,129 @@
 """Which outbox messages announce which domain event (API.md §8 and §9).
 
 The routing is a pure function so the in-memory and PostgreSQL units of work write the same rows.
+
+- ``SeatsChanged``: a ``seats/status/{showing}`` delta (version on the row), then a retained
+  ``seats/snapshot/{showing}``.
+- ``ShowingChanged``: a retained ``showing/update/{showing}``; on ``deleted`` also the snapshot, so both
+  retained messages are cleared.
+- ``BookingStatusChanged``: ``booking/confirm/{booking}`` (no name, no email), in its showing's stream.
+- ``BookingConfirmedEmail`` / ``BookingCancelledEmail``: one email row to the customer.
+
+The snapshot and showing-update payloads are built by the relay at publish time from the current state, so a
+row only says which showing (and, for updates, which event); several of them for one showing go out once.
+Topics are stored without ``MQTT_TOPIC_PREFIX``, which the publisher adds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lynriescoop.application.ports.outbox import OutboxMessage
-from lynriescoop.domain.events import DomainEvent
+from lynriescoop.application.notifications.payloads import (
+    booking_confirm_topic,
+    booking_email_payload,
+    booking_status_payload,
+    rfc3339,
+    seats_delta_payload,
+    seats_snapshot_topic,
+    seats_status_topic,
+    showing_update_topic,
+)
+from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
+from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind, OutboxMessage
+from lynriescoop.domain.events import (
+    BookingCancelledEmail,
+    BookingConfirmedEmail,
+    BookingStatusChanged,
+    DomainEvent,
+    SeatsChanged,
+    ShowingChanged,
+    ShowingEventKind,
+)
+
+
+def _snapshot(event: SeatsChanged | ShowingChanged, version: int | None) -> OutboxMessage:
+    return OutboxMessage(
+        channel=OutboxChannel.MQTT,
+        destination=seats_snapshot_topic(event.showing_id),
+        payload={"showing_id": str(event.showing_id), "timestamp": rfc3339(event.occurred_at)},
+        retain=True,
+        showing_id=event.showing_id,
+        version=version,
+        kind=OutboxKind.SEAT_SNAPSHOT,
+    )
+
+
+def _seats_changed(event: SeatsChanged) -> Sequence[OutboxMessage]:
+    delta = OutboxMessage(
+        channel=OutboxChannel.MQTT,
+        destination=seats_status_topic(event.showing_id),
+        payload=seats_delta_payload(event),
+        retain=False,
+        showing_id=event.showing_id,
+        version=event.version,
+        kind=OutboxKind.SEATS_DELTA,
+    )
+    return (delta, _snapshot(event, event.version))
+
+
+def _showing_changed(event: ShowingChanged) -> Sequence[OutboxMessage]:
+    update = OutboxMessage(
+        channel=OutboxChannel.MQTT,
+        destination=showing_update_topic(event.showing_id),
+        payload={
+            "showing_id": str(event.showing_id),
+            "event": event.kind.value,
+            "timestamp": rfc3339(event.occurred_at),
+        },
+        retain=True,
+        showing_id=event.showing_id,
+        kind=OutboxKind.SHOWING_UPDATE,
+    )
+    if event.kind is ShowingEventKind.DELETED:
+        return (update, _snapshot(event, None))
+    return (update,)
+
+
+def _booking_status(event: BookingStatusChanged) -> Sequence[OutboxMessage]:
+    return (
+        OutboxMessage(
+            channel=OutboxChannel.MQTT,
+            destination=booking_confirm_topic(event.booking_id),
+            payload=booking_status_payload(event),
+            retain=False,
+            showing_id=event.showing_id,
+            kind=OutboxKind.BOOKING_STATUS,
+        ),
+    )
+
+
+def _email(event: BookingConfirmedEmail | BookingCancelledEmail) -> Sequence[OutboxMessage]:
+    if isinstance(event, BookingConfirmedEmail):
+        email = BookingEmail(BookingEmailKind.CONFIRMED, event.booking_id, event.details)
+        kind = OutboxKind.BOOKING_CONFIRMED_EMAIL
+    else:
+        email = BookingEmail(BookingEmailKind.CANCELLED, event.booking_id, event.details, dict(event.extra))
+        kind = OutboxKind.BOOKING_CANCELLED_EMAIL
+    return (
+        OutboxMessage(
+            channel=OutboxChannel.EMAIL,
+            destination=event.details.recipient_email,
+            payload=booking_email_payload(email, event.occurred_at),
+            kind=kind,
+        ),
+    )
 
 
 def route_event(event: DomainEvent) -> Sequence[OutboxMessage]:
     """Outbox messages for ``event``; events with no audience outside the service produce none."""
-    return ()
+    match event:
+        case SeatsChanged():
+            return _seats_changed(event)
+        case ShowingChanged():
+            return _showing_changed(event)
+        case BookingStatusChanged():
+            return _booking_status(event)
+        case BookingConfirmedEmail() | BookingCancelledEmail():
+            return _email(event)
+        case _:
+            return ()

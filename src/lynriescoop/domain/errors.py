@@ -122,6 +122,20 @@ class TmdbMovieNotFound(NotFound):
     default_detail = "TMDB has no movie with this id."
 
 
+class InvalidMovie(RuleViolated):
+    """A movie field breaks a rule of the domain: 422 ``validation_error`` with the field in ``errors``."""
+
+    code = "validation_error"
+    default_detail = "The movie is invalid."
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            f"{field}: {message}",
+            errors=[{"loc": ["body", field], "msg": message, "type": "value_error"}],
+        )
+        self.field = field
+
+
 class RoomNotFound(NotFound):
     code = "room_not_found"
     default_detail = "The room does not exist."

@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+import functools
+
 from dependency_injector import containers, providers
 
 from lynriescoop.adapters.postgres.engine import make_engine, make_session_factory
+from lynriescoop.adapters.postgres.stats import PostgresStatsReader
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
+from lynriescoop.adapters.tmdb.http import HttpClientCloser
+from lynriescoop.application.accounts.ensure_manager import EnsureManager
+from lynriescoop.application.accounts.get_me import GetMe
+from lynriescoop.application.accounts.list_users import ListUsers
+from lynriescoop.application.accounts.log_in import LogIn
+from lynriescoop.application.accounts.log_out import LogOut
+from lynriescoop.application.accounts.login_throttle import LoginThrottle
+from lynriescoop.application.accounts.refresh_session import RefreshSession
+from lynriescoop.application.accounts.register_user import RegisterUser
+from lynriescoop.application.accounts.seed_demo_users import SeedDemoUsers
+from lynriescoop.application.accounts.sessions import SessionIssuer
+from lynriescoop.application.accounts.update_me import UpdateMe
+from lynriescoop.application.accounts.update_user import UpdateUser
+from lynriescoop.application.bookings.cancel_booking import CancelBooking
+from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
+from lynriescoop.application.bookings.get_booking import GetBooking
+from lynriescoop.application.bookings.get_stats import GetStats
+from lynriescoop.application.bookings.list_bookings import ListBookings
+from lynriescoop.application.bookings.place_booking import PlaceBooking
+from lynriescoop.application.bookings.showing_cancellation import cancel_bookings_of_showing
+from lynriescoop.application.bookings.sweep_holds import SweepHolds
+from lynriescoop.application.catalogue.rooms.create_room import CreateRoom
+from lynriescoop.application.catalogue.rooms.delete_room import DeleteRoom
+from lynriescoop.application.catalogue.rooms.get_room import GetRoom
+from lynriescoop.application.catalogue.rooms.list_rooms import ListRooms
+from lynriescoop.application.catalogue.rooms.update_room import UpdateRoom
+from lynriescoop.application.catalogue.rooms.update_seat import UpdateSeat
+from lynriescoop.application.catalogue.seed_schedule import SeedSchedule
+from lynriescoop.application.catalogue.showings.cancel_showing import CancelShowing
+from lynriescoop.application.catalogue.showings.delete_showing import DeleteShowing
+from lynriescoop.application.catalogue.showings.get_seat_map import GetSeatMap
+from lynriescoop.application.catalogue.showings.get_showing import GetShowing
+from lynriescoop.application.catalogue.showings.list_showings import ListShowings
+from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
+from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
+from lynriescoop.application.movies.create_movie import CreateMovie
+from lynriescoop.application.movies.delete_movie import DeleteMovie
+from lynriescoop.application.movies.get_movie import GetMovie
+from lynriescoop.application.movies.import_movie import ImportMovie
+from lynriescoop.application.movies.list_movies import ListMovies
+from lynriescoop.application.movies.list_now_playing import ListNowPlaying
+from lynriescoop.application.movies.search_tmdb import SearchTmdb
+from lynriescoop.application.movies.seed_movies import SeedMovies
+from lynriescoop.application.movies.update_movie import UpdateMovie
+from lynriescoop.application.outbox.list_outbox import ListOutbox
+from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
+from lynriescoop.entrypoints import notifications, tmdb_wiring
+from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
+from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
+from lynriescoop.entrypoints.mqtt.consumer import BookingRequestConsumer
+from lynriescoop.entrypoints.periodic import PeriodicTask
 from lynriescoop.entrypoints.secrets import jwt_secret
 from lynriescoop.settings import Settings
 
@@ -39,11 +93,150 @@ class Container(containers.DeclarativeContainer):
         algorithm=settings.provided.jwt_algorithm,
     )
 
+    # Accounts and authentication (API.md §2, §7 users).
+    session_issuer = providers.Singleton(
+        SessionIssuer, tokens=token_service, refresh_days=settings.provided.refresh_token_days
+    )
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        max_failures=settings.provided.login_max_failures,
+        window_seconds=settings.provided.login_window_seconds,
+    )
+    register_user = providers.Factory(
+        RegisterUser, uow_factory=uow.provider, hasher=password_hasher, sessions=session_issuer, clock=clock
+    )
+    log_in = providers.Factory(
+        LogIn,
+        uow_factory=uow.provider,
+        hasher=password_hasher,
+        sessions=session_issuer,
+        throttle=login_throttle,
+        clock=clock,
+    )
+    refresh_session = providers.Factory(RefreshSession, uow_factory=uow.provider, sessions=session_issuer, clock=clock)
+    log_out = providers.Factory(LogOut, uow_factory=uow.provider, sessions=session_issuer, clock=clock)
+    get_me = providers.Factory(GetMe, uow_factory=uow.provider)
+    update_me = providers.Factory(UpdateMe, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
+    list_users = providers.Factory(ListUsers, uow_factory=uow.provider)
+    update_user = providers.Factory(UpdateUser, uow_factory=uow.provider, clock=clock)
+    ensure_manager = providers.Factory(EnsureManager, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
+    seed_demo_users = providers.Factory(SeedDemoUsers, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
+
+    # Bookings (API.md §6, §7 bookings and stats).
+    place_booking = providers.Factory(
+        PlaceBooking,
+        uow=uow.provider,
+        clock=clock,
+        hold_for=settings.provided.hold_duration,
+        max_seats=settings.provided.max_seats_per_booking,
+        cancel_cutoff=settings.provided.cancel_cutoff,
+        currency=settings.provided.currency,
+    )
+    confirm_booking = providers.Factory(
+        ConfirmBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
+    )
+    cancel_booking = providers.Factory(
+        CancelBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
+    )
+    get_booking = providers.Factory(GetBooking, uow=uow.provider)
+    list_bookings = providers.Factory(ListBookings, uow=uow.provider, clock=clock)
+    stats_reader = providers.Singleton(PostgresStatsReader, engine)
+    get_stats = providers.Factory(GetStats, reader=stats_reader, clock=clock)
+    sweep_holds = providers.Factory(SweepHolds, uow=uow.provider, clock=clock)
+
+    # Movies and the TMDB import (API.md §3). The HTTP client is shared and closed by the lifespan.
+    tmdb_http_client = providers.Singleton(tmdb_wiring.tmdb_http_client, settings)
+    movie_source = providers.Singleton(tmdb_wiring.tmdb_movie_source, settings, tmdb_http_client)
+    list_movies = providers.Factory(ListMovies, uow_factory=uow.provider)
+    list_now_playing = providers.Factory(ListNowPlaying, uow_factory=uow.provider, clock=clock)
+    get_movie = providers.Factory(GetMovie, uow_factory=uow.provider)
+    create_movie = providers.Factory(CreateMovie, uow_factory=uow.provider, clock=clock)
+    update_movie = providers.Factory(UpdateMovie, uow_factory=uow.provider, clock=clock)
+    delete_movie = providers.Factory(DeleteMovie, uow_factory=uow.provider)
+    search_tmdb = providers.Factory(SearchTmdb, uow_factory=uow.provider, source=movie_source)
+    import_movie = providers.Factory(ImportMovie, uow_factory=uow.provider, source=movie_source, clock=clock)
+    seed_movies = providers.Factory(SeedMovies, uow_factory=uow.provider, clock=clock)
+
+    # Rooms, showings and seat maps (API.md §4, §5).
+    list_rooms = providers.Factory(ListRooms, uow_factory=uow.provider)
+    get_room = providers.Factory(GetRoom, uow_factory=uow.provider)
+    create_room = providers.Factory(CreateRoom, uow_factory=uow.provider, clock=clock)
+    update_room = providers.Factory(UpdateRoom, uow_factory=uow.provider, clock=clock)
+    update_seat = providers.Factory(UpdateSeat, uow_factory=uow.provider, clock=clock)
+    delete_room = providers.Factory(DeleteRoom, uow_factory=uow.provider)
+    list_showings = providers.Factory(
+        ListShowings, uow_factory=uow.provider, clock=clock, timezone=settings.provided.timezone
+    )
+    get_showing = providers.Factory(GetShowing, uow_factory=uow.provider, clock=clock)
+    get_seat_map = providers.Factory(GetSeatMap, uow_factory=uow.provider, clock=clock)
+    schedule_showing = providers.Factory(
+        ScheduleShowing, uow_factory=uow.provider, clock=clock, cleaning=settings.provided.cleaning
+    )
+    update_showing = providers.Factory(
+        UpdateShowing, uow_factory=uow.provider, clock=clock, cleaning=settings.provided.cleaning
+    )
+    # Cancelling a showing cancels its bookings in the same transaction (the booking engine's rule).
+    cancel_bookings_of_showing = providers.Factory(
+        functools.partial, cancel_bookings_of_showing, cancel_cutoff=settings.provided.cancel_cutoff
+    )
+    cancel_showing = providers.Factory(
+        CancelShowing, uow_factory=uow.provider, clock=clock, cancel_bookings=cancel_bookings_of_showing
+    )
+    delete_showing = providers.Factory(DeleteShowing, uow_factory=uow.provider, clock=clock)
+    seed_schedule = providers.Factory(
+        SeedSchedule,
+        uow_factory=uow.provider,
+        clock=clock,
+        timezone=settings.provided.timezone,
+        cleaning=settings.provided.cleaning,
+    )
+
+    # Delivery (API.md §8, §9, §7 outbox): the MQTT client, the mailer, the outbox relay, the outbox routes.
+    mqtt_client = providers.Singleton(notifications.build_mqtt_client, settings)
+    mailer = providers.Singleton(notifications.build_mailer, settings)
+    outbox_relay = providers.Singleton(
+        notifications.build_outbox_relay,
+        settings=settings,
+        engine=engine,
+        uow_factory=uow.provider,
+        clock=clock,
+        publisher=mqtt_client,
+        mailer=mailer,
+    )
+    list_outbox = providers.Factory(
+        ListOutbox, uow_factory=uow.provider, topic_prefix=settings.provided.mqtt_topic_prefix
+    )
+    retry_outbox_entry = providers.Factory(
+        RetryOutboxEntry, uow_factory=uow.provider, clock=clock, topic_prefix=settings.provided.mqtt_topic_prefix
+    )
+
+    # The booking/request consumer (API.md §8): the same use case as POST /bookings.
+    booking_request_handler = providers.Singleton(
+        BookingRequestHandler,
+        place=place_booking.provider,
+        tokens=token_service,
+        uow=uow.provider,
+        max_payload_bytes=settings.provided.mqtt_max_payload_bytes,
+    )
+    booking_request_consumer = providers.Singleton(
+        BookingRequestConsumer, client=mqtt_client, handler=booking_request_handler
+    )
+
     # Long-running tasks of the lifespan (sweeper, outbox relay, MQTT consumer), in start order.
-    background_services = providers.List()
+    # The consumer subscribes before the MQTT client starts; the relay starts after the client and stops before it.
+    background_services = providers.List(
+        providers.Factory(HasherPoolShutdown, hasher=password_hasher),
+        providers.Factory(HttpClientCloser, name="tmdb-http-client", client=tmdb_http_client),
+        providers.Factory(
+            PeriodicTask, name="hold-sweeper", interval=settings.provided.hold_sweep_seconds, job=sweep_holds
+        ),
+        booking_request_consumer,
+        mqtt_client,
+        outbox_relay,
+    )
 
     # Readiness probes besides the database: name -> callable answering "ok" / "down" (or a mode).
-    health_probes = providers.Dict()
+    health_probes = providers.Dict(mqtt=mqtt_client.provided.health, smtp=mailer.provided.health)
 
 
 def build_container(settings: Settings) -> Container:

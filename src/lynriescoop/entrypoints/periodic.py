@@ -33,7 +33,8 @@ class PeriodicTask:
             except Exception as exc:
                 logger.warning("%s run failed: %s: %s", self.name, type(exc).__name__, exc)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+                async with asyncio.timeout(self._interval):
+                    await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()

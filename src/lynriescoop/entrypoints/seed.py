@@ -6,7 +6,11 @@ Running the seed twice changes nothing.
 
 from __future__ import annotations
 
+from lynriescoop.application.accounts.ensure_manager import EnsureManagerCommand
+from lynriescoop.domain.errors import DomainError
 from lynriescoop.entrypoints.container import Container, build_container
+from lynriescoop.entrypoints.seed_movies import seed_movies
+from lynriescoop.entrypoints.seed_schedule import seed_schedule
 from lynriescoop.settings import Settings
 
 
@@ -18,13 +22,26 @@ async def seed_demo_data(settings: Settings, *, quiet: bool) -> None:
             for line in lines:
                 print(line, flush=True)
     finally:
+        container.password_hasher().close()
         await container.engine().dispose()
 
 
 async def _seed(container: Container) -> list[str]:
     lines: list[str] = []
+    lines += await container.seed_demo_users()()
+    movies = await seed_movies(container, lines)  # returns the demo movies (for the showings of the week)
+    lines += await seed_schedule(container, [movie.id for movie in movies])
     return lines
 
 
 async def create_manager(settings: Settings, email: str, name: str, password: str) -> str:
-    raise ValueError("create-manager needs the accounts capability")
+    container = build_container(settings)
+    try:
+        command = EnsureManagerCommand(email=email, name=name, password=password)
+        outcome: str = await container.ensure_manager()(command)
+        return outcome
+    except DomainError as exc:  # e.g. the email was registered at the same moment
+        raise ValueError(exc.detail) from exc
+    finally:
+        container.password_hasher().close()
+        await container.engine().dispose()

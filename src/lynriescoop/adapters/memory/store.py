@@ -9,12 +9,25 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.ports.outbox import OutboxMessage
+from lynriescoop.application.ports.outbox import OutboxMessage, OutboxStatus
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.movies import Movie
 from lynriescoop.domain.rooms import Room
 from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.users import RefreshToken, User
+
+
+@dataclass
+class OutboxRowState:
+    """Delivery state of one in-memory outbox row (the row's id is its position in ``outbox`` plus one)."""
+
+    created_at: datetime
+    available_at: datetime
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    claimed: bool = False
 
 
 @dataclass
@@ -30,6 +43,7 @@ class MemoryState:
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     idempotency: dict[tuple[UUID, str], dict[str, Any]] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    outbox_rows: dict[int, OutboxRowState] = field(default_factory=dict)
 
     def snapshot(self) -> MemoryState:
         return copy.deepcopy(self)

@@ -5,6 +5,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from lynriescoop.adapters.memory.bookings import MemoryBookingRepository
+from lynriescoop.adapters.memory.catalogue_views import MemorySeatMapReader, MemoryShowingReader
+from lynriescoop.adapters.memory.login_attempts import MemoryLoginAttemptRepository
+from lynriescoop.adapters.memory.movies import MemoryMovieRepository
+from lynriescoop.adapters.memory.outbox import MemoryOutboxRepository, stamp_outbox_rows
+from lynriescoop.adapters.memory.refresh_tokens import MemoryRefreshTokenRepository
+from lynriescoop.adapters.memory.rooms import MemoryRoomRepository
+from lynriescoop.adapters.memory.showings import MemoryShowingRepository
 from lynriescoop.adapters.memory.store import MemoryState, MemoryStore
 from lynriescoop.adapters.memory.users import MemoryUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
@@ -24,8 +32,21 @@ class MemoryUnitOfWork(UnitOfWork):
         await self._store.lock.acquire()
         self._working = self._store.state.snapshot()
         self._events = []
-        self.users = MemoryUserRepository(self._working)
+        self._attach(self._working)
         return self
+
+    def _attach(self, state: MemoryState) -> None:
+        """Point every repository at ``state`` (the working copy of this transaction)."""
+        self.users = MemoryUserRepository(state)
+        self.refresh_tokens = MemoryRefreshTokenRepository(state)
+        self.login_attempts = MemoryLoginAttemptRepository(state)
+        self.bookings = MemoryBookingRepository(state)
+        self.movies = MemoryMovieRepository(state)
+        self.rooms = MemoryRoomRepository(state)
+        self.showings = MemoryShowingRepository(state)
+        self.seat_maps = MemorySeatMapReader(state)
+        self.showing_views = MemoryShowingReader(state)
+        self.outbox = MemoryOutboxRepository(state)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -41,13 +62,14 @@ class MemoryUnitOfWork(UnitOfWork):
         if self._working is None:
             raise RuntimeError("the unit of work is not entered")
         self._working.outbox.extend(m for e in self._events for m in self._router(e))
+        stamp_outbox_rows(self._working)
         self.committed_events.extend(self._events)
         self._events = []
         self._store.state = self._working
         self._working = self._store.state.snapshot()
-        self.users = MemoryUserRepository(self._working)
+        self._attach(self._working)
 
     async def rollback(self) -> None:
         self._events = []
         self._working = self._store.state.snapshot()
-        self.users = MemoryUserRepository(self._working)
+        self._attach(self._working)

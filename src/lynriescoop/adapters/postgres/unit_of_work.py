@@ -8,7 +8,15 @@ from typing import Self
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lynriescoop.adapters.postgres.bookings import PostgresBookingRepository
+from lynriescoop.adapters.postgres.catalogue_views import PostgresSeatMapReader, PostgresShowingReader
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
+from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
+from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
+from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
+from lynriescoop.adapters.postgres.refresh_tokens import PostgresRefreshTokenRepository
+from lynriescoop.adapters.postgres.rooms import PostgresRoomRepository
+from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
 from lynriescoop.adapters.postgres.tables import outbox
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
@@ -34,6 +42,15 @@ class PostgresUnitOfWork(UnitOfWork):
         self._events = []
         await self._session.begin()
         self.users = PostgresUserRepository(self._session)
+        self.refresh_tokens = PostgresRefreshTokenRepository(self._session)
+        self.login_attempts = PostgresLoginAttemptRepository(self._session)
+        self.bookings = PostgresBookingRepository(self._session)
+        self.movies = PostgresMovieRepository(self._session)
+        self.rooms = PostgresRoomRepository(self._session)
+        self.showings = PostgresShowingRepository(self._session)
+        self.seat_maps = PostgresSeatMapReader(self._session)
+        self.showing_views = PostgresShowingReader(self._session)
+        self.outbox = PostgresOutboxRepository(self._session)
         return self
 
     async def __aexit__(

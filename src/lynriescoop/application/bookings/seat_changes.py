@@ -27,13 +27,6 @@ SEAT_STATUS_AFTER = {
     SeatChangeReason.CANCELLED: "available",
 }
 
-CANCEL_REASONS = {
-    "customer": "You cancelled this booking.",
-    "manager": "The cinema cancelled this booking.",
-    "showing_cancelled": "The showing was cancelled by the cinema.",
-}
-
-
 async def record_seat_change(
     uow: UnitOfWork,
     showing: Showing,
@@ -84,7 +77,8 @@ async def record_customer_email(
         total_price=booking.total_price,
         currency=booking.currency,
         cancel_deadline=showing.start_time - cancel_cutoff,
-        reason=CANCEL_REASONS.get(booking.cancelled_by.value) if booking.cancelled_by else None,
+        # The cancelled_by code; the email renderer words it.
+        reason=booking.cancelled_by.value if booking.cancelled_by else None,
     )
     if booking.status is BookingStatus.CONFIRMED:
         uow.record(BookingConfirmedEmail(now, booking.id, details))

@@ -6,7 +6,17 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from lynriescoop.application.ports.repositories import UserRepository
+from lynriescoop.application.ports.bookings import BookingRepository
+from lynriescoop.application.ports.outbox import OutboxRepository
+from lynriescoop.application.ports.read_models import SeatMapReader, ShowingReader
+from lynriescoop.application.ports.repositories import (
+    LoginAttemptRepository,
+    MovieRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from lynriescoop.application.ports.rooms import RoomRepository
+from lynriescoop.application.ports.showings import ShowingRepository
 from lynriescoop.domain.events import DomainEvent
 
 
@@ -17,6 +27,15 @@ class UnitOfWork(Protocol):
     """
 
     users: UserRepository
+    refresh_tokens: RefreshTokenRepository
+    login_attempts: LoginAttemptRepository
+    bookings: BookingRepository
+    movies: MovieRepository
+    rooms: RoomRepository
+    showings: ShowingRepository
+    seat_maps: SeatMapReader
+    showing_views: ShowingReader
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
 

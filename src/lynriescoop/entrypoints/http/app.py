@@ -20,7 +20,17 @@ from lynriescoop.entrypoints.http.middleware import (
     MetricsMiddleware,
     RequestIdMiddleware,
 )
-from lynriescoop.entrypoints.http.routers import ops
+from lynriescoop.entrypoints.http.routers import (
+    admin_bookings,
+    admin_outbox,
+    admin_users,
+    auth,
+    bookings,
+    movies,
+    ops,
+    rooms,
+    showings,
+)
 from lynriescoop.entrypoints.lifecycle import BackgroundService
 from lynriescoop.entrypoints.logging import configure_logging
 from lynriescoop.settings import Settings
@@ -77,6 +87,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     install_error_handlers(app)
     app.include_router(ops.router)
+    app.include_router(auth.router)
+    app.include_router(admin_users.router)
+    app.include_router(movies.router)
+    app.include_router(rooms.router)
+    app.include_router(showings.router)
+    app.include_router(bookings.router)
+    app.include_router(admin_bookings.router)
+    app.include_router(admin_outbox.router)
 
     # Outermost first: request id wraps everything so even a 413 carries it.
     app.add_middleware(MetricsMiddleware)

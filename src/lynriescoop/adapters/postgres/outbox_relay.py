@@ -1,0 +1,254 @@
+"""The relay's side of the outbox in PostgreSQL: claiming due rows, and the LISTEN connection that wakes it.
+
+Claiming (one transaction per batch):
+- ``SELECT ... FOR UPDATE SKIP LOCKED`` takes due pending rows of one channel in id order: several relays never
+  hold the same row, so a row is sent once in the normal case (at least once if a process dies mid-batch).
+- MQTT only: for each showing in the batch, ``pg_try_advisory_xact_lock`` (key: this namespace and the showing
+  id's hash); a showing locked by another relay is left to it. Then, for each showing this relay holds, only the
+  claimed rows before the first pending row of that showing that this relay did NOT claim (another relay's, or
+  one waiting for its back-off) may go out. Together: a showing's messages leave in id order, which is version
+  order, whatever the number of relays. This relies on the writers: rows of one showing are committed in id
+  order, which holds because every seat change bumps the showing's ``seat_version`` under its row lock.
+- The marks (sent, failed) are written in the same transaction; if it dies, the rows are simply due again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import Row, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
+from lynriescoop.adapters.postgres.tables import outbox
+from lynriescoop.application.ports.delivery import ClaimedMessage
+from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+# First key of the two-integer advisory locks of the relay ("LYNR"); the second is the showing id's hash.
+SHOWING_LOCK_NAMESPACE = 0x4C594E52
+
+_CLAIM_COLUMNS = (
+    outbox.c.id,
+    outbox.c.channel,
+    outbox.c.kind,
+    outbox.c.destination,
+    outbox.c.payload,
+    outbox.c.retain,
+    outbox.c.showing_id,
+    outbox.c.version,
+    outbox.c.attempts,
+)
+
+_LOCK_SHOWINGS = text(
+    "SELECT s.id, pg_try_advisory_xact_lock(:namespace, hashtext(s.id::text)) AS locked "
+    "FROM unnest(:ids) AS s(id) ORDER BY s.id"
+).bindparams(bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True))))
+
+
+def _message(row: Row[Any]) -> ClaimedMessage:
+    return ClaimedMessage(
+        id=row.id,
+        channel=OutboxChannel(row.channel),
+        kind=row.kind,
+        destination=row.destination,
+        payload=row.payload,
+        retain=row.retain,
+        showing_id=row.showing_id,
+        version=row.version,
+        attempts=row.attempts,
+    )
+
+
+class _PostgresBatch:
+    def __init__(self, conn: AsyncConnection, messages: Sequence[ClaimedMessage], held_back: int) -> None:
+        self._conn = conn
+        self._messages = messages
+        self._held_back = held_back
+
+    @property
+    def messages(self) -> Sequence[ClaimedMessage]:
+        return self._messages
+
+    @property
+    def held_back(self) -> int:
+        return self._held_back
+
+    async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        if not ids:
+            return
+        await self._conn.execute(
+            outbox.update()
+            .where(outbox.c.id.in_(list(ids)))
+            .values(status=OutboxStatus.SENT.value, sent_at=at, attempts=outbox.c.attempts + 1)
+        )
+
+    async def mark_failed(self, message_id: int, *, attempts: int, error: str, retry_at: datetime | None) -> None:
+        await self._conn.execute(
+            outbox.update()
+            .where(outbox.c.id == message_id)
+            .values(
+                attempts=attempts,
+                last_error=error,
+                status=OutboxStatus.FAILED.value if retry_at is None else OutboxStatus.PENDING.value,
+                available_at=retry_at if retry_at is not None else outbox.c.available_at,
+            )
+        )
+
+
+class PostgresOutboxClaimer:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def claim(self, channel: OutboxChannel, now: datetime, limit: int) -> AsyncIterator[_PostgresBatch]:
+        async with self._engine.connect() as conn, conn.begin():
+            stmt = (
+                select(*_CLAIM_COLUMNS)
+                .where(
+                    outbox.c.status == OutboxStatus.PENDING.value,
+                    outbox.c.channel == channel.value,
+                    outbox.c.available_at <= now,
+                )
+                .order_by(outbox.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            rows = (await conn.execute(stmt)).all()
+            publishable = await self._in_order(conn, rows) if channel is OutboxChannel.MQTT else list(rows)
+            yield _PostgresBatch(conn, [_message(r) for r in publishable], len(rows) - len(publishable))
+
+    @staticmethod
+    async def _in_order(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Row[Any]]:
+        """The claimed rows that may go out now, per the ordering rules in the module's docstring."""
+        showing_ids = sorted({r.showing_id for r in rows if r.showing_id is not None})
+        if not showing_ids:
+            return list(rows)
+        locks = await conn.execute(_LOCK_SHOWINGS, {"namespace": SHOWING_LOCK_NAMESPACE, "ids": showing_ids})
+        held = {r.id for r in locks if r.locked}
+        first_foreign: dict[UUID, int] = {}
+        if held:
+            mine = {r.id for r in rows}
+            # Every pending row of the held showings up to the last one claimed, whoever holds it, due or not.
+            pending = await conn.execute(
+                select(outbox.c.id, outbox.c.showing_id)
+                .where(
+                    outbox.c.status == OutboxStatus.PENDING.value,
+                    outbox.c.channel == OutboxChannel.MQTT.value,
+                    outbox.c.showing_id.in_(sorted(held)),
+                    outbox.c.id <= max(r.id for r in rows),
+                )
+                .order_by(outbox.c.id)
+            )
+            for row in pending:
+                if row.id not in mine:
+                    first_foreign.setdefault(row.showing_id, row.id)
+        return [
+            r
+            for r in rows
+            if r.showing_id is None or (r.showing_id in held and r.id < first_foreign.get(r.showing_id, r.id + 1))
+        ]
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+asyncpg://...``) as a plain DSN asyncpg connects with."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresOutboxListener:
+    """``LISTEN`` on the outbox channel over a dedicated connection, reconnecting (1 s doubling to 30 s) when it
+    drops. Every subscriber's event is set on each notification, and once after each (re)connect, since
+    notifications sent while disconnected are lost (the relay's poll would catch them later anyway)."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        channel: str = OUTBOX_CHANNEL,
+        check_seconds: float = 30.0,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self._dsn = dsn
+        self._channel = channel
+        self._check_seconds = check_seconds
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._events: list[asyncio.Event] = []
+        self._task: asyncio.Task[None] | None = None
+        self._connection: asyncpg.Connection | None = None
+        self.connections = 0  # how many times it connected (tests and logs)
+
+    @property
+    def listening(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed()
+
+    @property
+    def backend_pid(self) -> int | None:
+        return self._connection.get_server_pid() if self.listening and self._connection is not None else None
+
+    def subscribe(self) -> asyncio.Event:
+        event = asyncio.Event()
+        self._events.append(event)
+        return event
+
+    def _wake(self, *_: object) -> None:
+        for event in self._events:
+            event.set()
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-listener")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        delay = self._backoff_initial
+        while True:
+            try:
+                await self._listen_once()
+                delay = self._backoff_initial
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                logger.warning("outbox LISTEN connection failed (%s); retrying in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._backoff_max)
+
+    async def _listen_once(self) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=10)
+        lost = asyncio.Event()
+        on_lost: Callable[[object], None] = lambda _: lost.set()  # noqa: E731
+        try:
+            conn.add_termination_listener(on_lost)
+            await conn.add_listener(self._channel, self._wake)
+            self._connection = conn
+            self.connections += 1
+            self._wake()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self._check_seconds)
+                    break
+                # A half-open connection is only noticed by talking over it.
+                await conn.fetchval("SELECT 1", timeout=10)
+            logger.warning("outbox LISTEN connection lost; reconnecting")
+        finally:
+            self._connection = None
+            if not conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.close(timeout=5))

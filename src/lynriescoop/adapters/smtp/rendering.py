@@ -1,0 +1,112 @@
+"""Renders the customer emails of API.md §9 from jinja2 templates: a plain-text and an HTML alternative.
+
+The HTML environment autoescapes, so a name like ``<script>`` arrives as text; the plain-text one does not (it is
+not HTML). Times are shown in the cinema's time zone, 24-hour, e.g. ``Sat 28 Nov 2026, 20:30``, with English
+names whatever the machine's locale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+SUBJECTS = {
+    BookingEmailKind.CONFIRMED: "Booking confirmed – {number} – {title}",
+    BookingEmailKind.CANCELLED: "Booking cancelled – {number} – {title}",
+}
+
+# Why a booking was cancelled, by ``BookingEmailDetails.reason`` when it holds the booking's ``cancelled_by`` code.
+CANCEL_REASONS = {
+    "customer": "You cancelled this booking.",
+    "manager": "The cinema cancelled this booking.",
+    "showing_cancelled": "The showing was cancelled by the cinema, so this booking was cancelled.",
+}
+DEFAULT_CANCEL_REASON = "This booking was cancelled."
+
+
+def cancel_reason(reason: str | None) -> str:
+    """A ``cancelled_by`` code becomes its sentence; any other text is shown as it is (escaped in HTML)."""
+    if not reason:
+        return DEFAULT_CANCEL_REASON
+    return CANCEL_REASONS.get(reason, reason)
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """``Sat 28 Nov 2026, 20:30`` in ``zone``."""
+    local = moment.astimezone(zone)
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class BookingEmailRenderer:
+    def __init__(
+        self,
+        *,
+        from_email: str,
+        from_name: str,
+        timezone: ZoneInfo,
+        cancel_cutoff: timedelta,
+        templates: Path = TEMPLATES,
+    ) -> None:
+        self._from = formataddr((_one_line(from_name), from_email))
+        self._domain = from_email.rpartition("@")[2] or "lynriescoop.local"
+        self._zone = timezone
+        self._cutoff = cancel_cutoff
+        loader = FileSystemLoader(templates)
+        self._html = Environment(
+            loader=loader, autoescape=select_autoescape(enabled_extensions=("html",)), undefined=StrictUndefined
+        )
+        # Plain text is not HTML: escaping it would show ``&lt;`` to the reader.
+        self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)  # noqa: S701
+
+    def context(self, email: BookingEmail) -> dict[str, Any]:
+        d = email.details
+        deadline = d.cancel_deadline or d.start_time - self._cutoff
+        total = d.total_price.quantize(Decimal("0.01"))
+        return {
+            "name": d.recipient_name,
+            "booking_number": d.booking_number,
+            "movie_title": d.movie_title,
+            "room_name": d.room_name,
+            "when": local_time(d.start_time, self._zone),
+            "timezone": self._zone.key,
+            "seats": ", ".join(d.seat_labels),
+            "seat_count": len(d.seat_labels),
+            "total": f"{total} {d.currency}",
+            "cancel_deadline": local_time(deadline, self._zone),
+            "reason": cancel_reason(d.reason),
+        }
+
+    def subject(self, email: BookingEmail) -> str:
+        return _one_line(
+            SUBJECTS[email.kind].format(number=email.details.booking_number, title=email.details.movie_title)
+        )
+
+    def render(self, email: BookingEmail) -> EmailMessage:
+        context = self.context(email)
+        message = EmailMessage()
+        message["Subject"] = self.subject(email)
+        message["From"] = self._from
+        message["To"] = formataddr((_one_line(email.details.recipient_name), email.details.recipient_email))
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Message-ID"] = make_msgid(domain=self._domain)
+        message.set_content(self._text.get_template(f"{email.kind.value}.txt").render(context))
+        message.add_alternative(self._html.get_template(f"{email.kind.value}.html").render(context), subtype="html")
+        return message

@@ -1,0 +1,1 @@
+"""Notifications: what leaves the service through the outbox (MQTT messages, customer emails), and the relay."""

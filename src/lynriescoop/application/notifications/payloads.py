@@ -1,0 +1,156 @@
+"""Topics and JSON payloads of API.md §8, and the email rows of §9, as plain JSON-safe dictionaries.
+
+Times are RFC 3339 in UTC (``2026-11-28T19:30:00Z``), money is a string with two places, ids are strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
+from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.domain.events import (
+    BookingEmailDetails,
+    BookingStatusChanged,
+    SeatsChanged,
+    SeatState,
+)
+
+CENT = Decimal("0.01")
+
+JsonObject = dict[str, Any]
+
+
+def seats_status_topic(showing_id: UUID) -> str:
+    return f"seats/status/{showing_id}"
+
+
+def seats_snapshot_topic(showing_id: UUID) -> str:
+    return f"seats/snapshot/{showing_id}"
+
+
+def showing_update_topic(showing_id: UUID) -> str:
+    return f"showing/update/{showing_id}"
+
+
+def booking_confirm_topic(booking_id: UUID) -> str:
+    return f"booking/confirm/{booking_id}"
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC with a ``Z``: ``2026-11-28T19:30:00Z``. A naive datetime is refused rather than guessed."""
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp must be timezone-aware")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp without offset: {text!r}")
+    return moment
+
+
+def money(amount: Decimal) -> str:
+    return str(amount.quantize(CENT))
+
+
+def _seats(seats: tuple[SeatState, ...]) -> list[JsonObject]:
+    return [{"seat_id": str(s.seat_id), "label": s.label, "status": s.status} for s in seats]
+
+
+def seats_delta_payload(event: SeatsChanged) -> JsonObject:
+    return {
+        "showing_id": str(event.showing_id),
+        "version": event.version,
+        "reason": event.reason.value,
+        "seats": _seats(event.seats),
+        "timestamp": rfc3339(event.occurred_at),
+    }
+
+
+def booking_status_payload(event: BookingStatusChanged) -> JsonObject:
+    """No name, no email: anyone may subscribe to ``booking/confirm/#``."""
+    return {
+        "booking_id": str(event.booking_id),
+        "booking_number": event.booking_number,
+        "showing_id": str(event.showing_id),
+        "status": event.status,
+        "seat_ids": [str(seat_id) for seat_id in event.seat_ids],
+        "timestamp": rfc3339(event.occurred_at),
+    }
+
+
+def seat_snapshot_payload(snapshot: SeatSnapshot, now: datetime) -> JsonObject:
+    return {
+        "showing_id": str(snapshot.showing_id),
+        "version": snapshot.version,
+        "available_seats": snapshot.available_seats,
+        "seats": _seats(snapshot.seats),
+        "timestamp": rfc3339(now),
+    }
+
+
+def showing_update_payload(summary: ShowingSummary, event: str, now: datetime) -> JsonObject:
+    return {
+        "showing_id": str(summary.showing_id),
+        "event": event,
+        "status": summary.status,
+        "start_time": rfc3339(summary.start_time),
+        "end_time": rfc3339(summary.end_time),
+        "price": money(summary.price),
+        "capacity": summary.capacity,
+        "available_seats": summary.available_seats,
+        "timestamp": rfc3339(now),
+    }
+
+
+def booking_email_payload(email: BookingEmail, occurred_at: datetime) -> JsonObject:
+    """The email row's payload: every detail the email shows, so it renders the same however late it goes out."""
+    d = email.details
+    return {
+        "kind": email.kind.value,
+        "booking_id": str(email.booking_id),
+        "recipient_email": d.recipient_email,
+        "recipient_name": d.recipient_name,
+        "booking_number": d.booking_number,
+        "movie_title": d.movie_title,
+        "room_name": d.room_name,
+        "start_time": rfc3339(d.start_time),
+        "seat_labels": list(d.seat_labels),
+        "total_price": money(d.total_price),
+        "currency": d.currency,
+        "cancel_deadline": rfc3339(d.cancel_deadline) if d.cancel_deadline is not None else None,
+        "reason": d.reason,
+        "extra": dict(email.extra),
+        "timestamp": rfc3339(occurred_at),
+    }
+
+
+def booking_email_from_payload(payload: Mapping[str, Any]) -> BookingEmail:
+    """The inverse of :func:`booking_email_payload`; raises ``ValueError`` (or ``KeyError``) on a malformed row."""
+    deadline = payload.get("cancel_deadline")
+    details = BookingEmailDetails(
+        recipient_email=str(payload["recipient_email"]),
+        recipient_name=str(payload["recipient_name"]),
+        booking_number=str(payload["booking_number"]),
+        movie_title=str(payload["movie_title"]),
+        room_name=str(payload["room_name"]),
+        start_time=parse_rfc3339(str(payload["start_time"])),
+        seat_labels=tuple(str(label) for label in payload["seat_labels"]),
+        total_price=Decimal(str(payload["total_price"])),
+        currency=str(payload["currency"]),
+        cancel_deadline=parse_rfc3339(str(deadline)) if deadline else None,
+        reason=str(payload["reason"]) if payload.get("reason") is not None else None,
+    )
+    extra = payload.get("extra") or {}
+    return BookingEmail(
+        kind=BookingEmailKind(str(payload["kind"])),
+        booking_id=UUID(str(payload["booking_id"])),
+        details=details,
+        extra={str(k): str(v) for k, v in dict(extra).items()},
+    )

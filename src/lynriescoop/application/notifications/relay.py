@@ -1,0 +1,228 @@
+"""The outbox relay: delivers one batch of claimed rows at a time (API.md §8 "Delivery", §9).
+
+Rules it enforces:
+- MQTT rows are not even claimed while the broker is disconnected: they wait, and never fail for good.
+- Per showing, rows go out in id order, which is version order (the claimer hands over only rows with no earlier
+  pending row of that showing elsewhere). When one publish fails, the rest of that showing waits for the retry;
+  when the broker goes away mid-batch, the rest of the batch waits for it, without an attempt counted.
+- Snapshot and showing-update rows are built from the current state at publish time; several of one showing in a
+  batch go out once, after that showing's deltas, and are all marked sent. Being current, a snapshot may carry a
+  newer version than a delta still on its way: subscribers drop deltas not newer than what they hold. A showing that no longer exists (or a
+  ``deleted`` event) clears the retained message with an empty payload.
+- A failure counts an attempt, keeps a short error and backs off ``min(base * 2**attempts, cap)`` (1 s base, caps
+  300 s for email, 30 s for MQTT); an email row is ``failed`` after ``max_email_attempts`` (5) attempts, an MQTT
+  row retries for ever.
+- Everything of a batch is marked in the claim's transaction, so a crash re-delivers (at least once), never loses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from lynriescoop.application.notifications.payloads import (
+    booking_email_from_payload,
+    seat_snapshot_payload,
+    showing_update_payload,
+)
+from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.delivery import (
+    ClaimedMessage,
+    DeliveryObserver,
+    EventPublisher,
+    OutboxBatch,
+    OutboxClaimer,
+    PublishFailed,
+)
+from lynriescoop.application.ports.mailer import MailDeliveryError, Mailer
+from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind
+from lynriescoop.application.ports.snapshots import SnapshotSource
+from lynriescoop.domain.events import ShowingEventKind
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 300
+RETAINED_KINDS = (OutboxKind.SHOWING_UPDATE, OutboxKind.SEAT_SNAPSHOT)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayOutcome:
+    sent: int = 0
+    failed: int = 0
+    held_back: int = 0
+
+    @property
+    def progressed(self) -> bool:
+        return self.sent > 0 or self.failed > 0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Back-off after a failure: ``min(base * 2**attempts, cap)`` seconds. MQTT rows get a lower cap: their
+    failures are broker hiccups, and a row that waits holds back its whole showing."""
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+    mqtt_cap_seconds: float = 30.0
+    max_email_attempts: int = 5
+
+    def delay(self, channel: OutboxChannel, attempts: int) -> timedelta:
+        cap = self.mqtt_cap_seconds if channel is OutboxChannel.MQTT else self.cap_seconds
+        return timedelta(seconds=min(self.base_seconds * 2**attempts, cap))
+
+
+def short_error(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ").strip()
+    described = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return described[:MAX_ERROR_LENGTH]
+
+
+def encode(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class _Run:
+    """What one batch did, written back at its end in the claim's transaction."""
+
+    sent: list[int] = field(default_factory=list)
+    failures: list[tuple[ClaimedMessage, str]] = field(default_factory=list)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        claimer: OutboxClaimer,
+        publisher: EventPublisher,
+        mailer: Mailer,
+        snapshots: SnapshotSource,
+        clock: Clock,
+        *,
+        retry: RetryPolicy | None = None,
+        mqtt_batch_size: int = 200,
+        email_batch_size: int = 10,
+        observer: DeliveryObserver | None = None,
+    ) -> None:
+        self._claimer = claimer
+        self._publisher = publisher
+        self._mailer = mailer
+        self._snapshots = snapshots
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._mqtt_batch_size = mqtt_batch_size
+        self._email_batch_size = email_batch_size
+        self._observer = observer
+
+    async def relay_mqtt(self) -> RelayOutcome:
+        """Publish one batch of due MQTT rows; nothing is claimed while the broker is disconnected."""
+        if not self._publisher.connected:
+            return RelayOutcome()
+        now = self._clock.now()
+        async with self._claimer.claim(OutboxChannel.MQTT, now, self._mqtt_batch_size) as batch:
+            groups: dict[UUID, list[ClaimedMessage]] = {}
+            loose: list[list[ClaimedMessage]] = []
+            for message in batch.messages:
+                if message.showing_id is None:
+                    loose.append([message])
+                else:
+                    groups.setdefault(message.showing_id, []).append(message)
+            run = _Run()
+            for group in [*groups.values(), *loose]:
+                if not self._publisher.connected:
+                    break  # the rest waits for the broker, and is not counted against it
+                await self._publish_group(group, now, run)
+            return await self._finish(batch, OutboxChannel.MQTT, run, now)
+
+    async def _publish_group(self, group: Sequence[ClaimedMessage], now: datetime, run: _Run) -> None:
+        """One showing's rows in order: plain messages first, then each retained kind once, from current state.
+        The first failure stops the group, so nothing of that showing overtakes the row that failed."""
+        retained: dict[str, list[ClaimedMessage]] = {}
+        for message in group:
+            if message.kind in RETAINED_KINDS and message.showing_id is not None:
+                retained.setdefault(message.kind, []).append(message)
+            elif not await self._publish([message], message.destination, encode(message.payload), message.retain, run):
+                return
+        for kind in RETAINED_KINDS:
+            rows = retained.get(kind)
+            if rows and not await self._publish(
+                rows, rows[-1].destination, await self._retained(kind, rows[-1], now), True, run
+            ):
+                return
+
+    async def _retained(self, kind: str, last: ClaimedMessage, now: datetime) -> bytes:
+        """Built now from the current state; empty (which clears the retained message) when the showing is gone."""
+        assert last.showing_id is not None
+        if kind == OutboxKind.SEAT_SNAPSHOT:
+            snapshot = await self._snapshots.seat_snapshot(last.showing_id, now)
+            return encode(seat_snapshot_payload(snapshot, now)) if snapshot is not None else b""
+        event = str(last.payload.get("event", ShowingEventKind.UPDATED.value))
+        summary = await self._snapshots.showing_summary(last.showing_id, now)
+        if summary is None or event == ShowingEventKind.DELETED:
+            return b""
+        return encode(showing_update_payload(summary, event, now))
+
+    async def _publish(
+        self, rows: Sequence[ClaimedMessage], topic: str, payload: bytes, retain: bool, run: _Run
+    ) -> bool:
+        try:
+            await self._publisher.publish(topic, payload, retain=retain)
+        except PublishFailed as exc:
+            if not self._publisher.connected:
+                return False  # the broker went away: the rows wait for it, no attempt is counted
+            error = short_error(exc)
+            logger.warning("MQTT publish of outbox row %s to %s failed: %s", rows[0].id, topic, error)
+            run.failures.extend((row, error) for row in rows)
+            return False
+        run.sent.extend(row.id for row in rows)
+        return True
+
+    async def relay_email(self) -> RelayOutcome:
+        """Send one batch of due emails, concurrently; each failure backs off, the last allowed one is final."""
+        now = self._clock.now()
+        async with self._claimer.claim(OutboxChannel.EMAIL, now, self._email_batch_size) as batch:
+            errors = await asyncio.gather(*(self._send(message) for message in batch.messages))
+            run = _Run()
+            for message, error in zip(batch.messages, errors, strict=True):
+                if error is None:
+                    run.sent.append(message.id)
+                else:
+                    run.failures.append((message, error))
+            return await self._finish(batch, OutboxChannel.EMAIL, run, now)
+
+    async def _send(self, message: ClaimedMessage) -> str | None:
+        """None when the email went out, else the short error to store."""
+        try:
+            email = booking_email_from_payload(message.payload)
+        except (KeyError, ValueError, TypeError, InvalidOperation) as exc:
+            return f"malformed email row: {short_error(exc)}"[:MAX_ERROR_LENGTH]
+        try:
+            await self._mailer.send(email)
+        except MailDeliveryError as exc:
+            logger.warning("email outbox row %s failed: %s", message.id, exc)
+            return str(exc)[:MAX_ERROR_LENGTH] or "delivery failed"
+        except Exception as exc:
+            logger.exception("email outbox row %s failed unexpectedly", message.id)
+            return short_error(exc)
+        return None
+
+    async def _finish(self, batch: OutboxBatch, channel: OutboxChannel, run: _Run, now: datetime) -> RelayOutcome:
+        await batch.mark_sent(run.sent, now)
+        for message, error in run.failures:
+            attempts = message.attempts + 1
+            final = message.channel is OutboxChannel.EMAIL and attempts >= self._retry.max_email_attempts
+            retry_at = None if final else now + self._retry.delay(message.channel, attempts)
+            await batch.mark_failed(message.id, attempts=attempts, error=error, retry_at=retry_at)
+            if final:
+                logger.error("email outbox row %s failed for good after %s attempts: %s", message.id, attempts, error)
+            if self._observer is not None:
+                self._observer.failed(channel, final=final)
+        if self._observer is not None and run.sent:
+            self._observer.delivered(channel, len(run.sent))
+        return RelayOutcome(sent=len(run.sent), failed=len(run.failures), held_back=batch.held_back)

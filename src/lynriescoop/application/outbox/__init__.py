@@ -1,0 +1,1 @@
+"""Operating the outbox: list rows and queue one again (API.md §7, the outbox rows)."""

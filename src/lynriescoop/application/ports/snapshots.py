@@ -1,0 +1,46 @@
+"""What the relay reads at publish time to build the retained MQTT messages (seat snapshot, showing update)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
+
+from lynriescoop.domain.events import SeatState
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSnapshot:
+    """The whole seat map of a showing at one version: every seat with its status, front row first."""
+
+    showing_id: UUID
+    version: int
+    available_seats: int
+    seats: tuple[SeatState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowingSummary:
+    """A showing as ``showing/update`` announces it. ``status`` is as clients see it (``completed`` after the end)."""
+
+    showing_id: UUID
+    status: str
+    start_time: datetime
+    end_time: datetime
+    price: Decimal
+    capacity: int
+    available_seats: int
+
+
+class SnapshotSource(Protocol):
+    """Current state, read in one query each. ``now`` decides which holds still hold."""
+
+    async def seat_snapshot(self, showing_id: UUID, now: datetime) -> SeatSnapshot | None:
+        """None when the showing does not exist (any more)."""
+        ...
+
+    async def showing_summary(self, showing_id: UUID, now: datetime) -> ShowingSummary | None:
+        """None when the showing does not exist (any more)."""
+        ...

@@ -1,0 +1,341 @@
+"""The relay's rules on the in-memory outbox: order per showing, coalesced retained messages, back-off, give-up."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from lynriescoop.adapters.memory.outbox import MemoryOutboxClaimer
+from lynriescoop.adapters.memory.store import MemoryStore
+from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
+from lynriescoop.application.notifications.payloads import rfc3339
+from lynriescoop.application.notifications.relay import OutboxRelay, RetryPolicy
+from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.ports.delivery import PublishFailed
+from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError
+from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.domain.events import (
+    BookingConfirmedEmail,
+    BookingEmailDetails,
+    BookingStatusChanged,
+    DomainEvent,
+    SeatChangeReason,
+    SeatsChanged,
+    SeatState,
+    ShowingChanged,
+    ShowingEventKind,
+)
+from tests.factories import MutableClock
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.connected = True
+        self.published: list[tuple[str, bytes, bool]] = []
+        self.fail_topics: set[str] = set()
+        self.drop_after: int | None = None
+
+    async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        if not self.connected:
+            raise PublishFailed("not connected")
+        if topic in self.fail_topics:
+            raise PublishFailed("broker said no")
+        self.published.append((topic, payload, retain))
+        if self.drop_after is not None and len(self.published) >= self.drop_after:
+            self.connected = False
+
+    def versions(self, showing: UUID) -> list[int]:
+        return [json.loads(p)["version"] for t, p, _ in self.published if t == f"seats/status/{showing}"]
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.sent: list[BookingEmail] = []
+        self.failures = 0
+
+    async def send(self, email: BookingEmail) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise MailDeliveryError("SMTP 451: try again later")
+        self.sent.append(email)
+
+    def health(self) -> str:
+        return "ok"
+
+
+class FakeSnapshots:
+    def __init__(self) -> None:
+        self.maps: dict[UUID, SeatSnapshot] = {}
+        self.summaries: dict[UUID, ShowingSummary] = {}
+        self.reads = 0
+
+    async def seat_snapshot(self, showing_id: UUID, now: datetime) -> SeatSnapshot | None:
+        self.reads += 1
+        return self.maps.get(showing_id)
+
+    async def showing_summary(self, showing_id: UUID, now: datetime) -> ShowingSummary | None:
+        self.reads += 1
+        return self.summaries.get(showing_id)
+
+
+class Setup:
+    def __init__(self) -> None:
+        self.store = MemoryStore()
+        # The in-memory outbox stamps rows with the wall clock; the relay's clock starts just after it.
+        self.clock = MutableClock(datetime.now(UTC) + timedelta(minutes=1))
+        self.publisher = FakePublisher()
+        self.mailer = FakeMailer()
+        self.snapshots = FakeSnapshots()
+        self.relay = OutboxRelay(
+            MemoryOutboxClaimer(self.store),
+            self.publisher,
+            self.mailer,
+            self.snapshots,
+            self.clock,
+            retry=RetryPolicy(base_seconds=1, cap_seconds=300, mqtt_cap_seconds=30, max_email_attempts=5),
+        )
+
+    async def record(self, *events: DomainEvent) -> None:
+        async with MemoryUnitOfWork(self.store, route_event) as uow:
+            uow.record(*events)
+            await uow.commit()
+
+    def rows(self) -> list[tuple[str, OutboxStatus, int]]:
+        return [
+            (m.destination, self.store.state.outbox_rows[i + 1].status, self.store.state.outbox_rows[i + 1].attempts)
+            for i, m in enumerate(self.store.state.outbox)
+        ]
+
+    def row(self, entry_id: int) -> tuple[OutboxStatus, int, str | None, datetime]:
+        r = self.store.state.outbox_rows[entry_id]
+        return r.status, r.attempts, r.last_error, r.available_at
+
+
+def seats_changed(showing: UUID, version: int, reason: SeatChangeReason = SeatChangeReason.HELD) -> SeatsChanged:
+    return SeatsChanged(
+        occurred_at=T0, showing_id=showing, version=version, reason=reason, seats=(SeatState(uuid4(), "A1", "held"),)
+    )
+
+
+def email_event(name: str = "Ann") -> BookingConfirmedEmail:
+    details = BookingEmailDetails(
+        recipient_email="ann@example.com",
+        recipient_name=name,
+        booking_number="7KQ2M9XA",
+        movie_title="Dune",
+        room_name="Room 1",
+        start_time=T0 + timedelta(days=2),
+        seat_labels=("A1",),
+        total_price=Decimal("10.00"),
+        currency="EUR",
+    )
+    return BookingConfirmedEmail(occurred_at=T0, booking_id=uuid4(), details=details)
+
+
+@pytest.fixture
+def s() -> Setup:
+    return Setup()
+
+
+async def test_deltas_go_out_in_order_and_snapshots_once_from_the_current_map(s: Setup) -> None:
+    showing = uuid4()
+    seat = uuid4()
+    s.snapshots.maps[showing] = SeatSnapshot(showing, 3, 0, (SeatState(seat, "A1", "booked"),))
+    for version in (1, 2, 3):
+        await s.record(seats_changed(showing, version))
+
+    outcome = await s.relay.relay_mqtt()
+
+    assert (outcome.sent, outcome.failed, outcome.held_back) == (6, 0, 0)
+    assert s.publisher.versions(showing) == [1, 2, 3]
+    snapshots = [(p, r) for t, p, r in s.publisher.published if t == f"seats/snapshot/{showing}"]
+    assert len(snapshots) == 1
+    payload, retained = snapshots[0]
+    assert retained is True
+    assert json.loads(payload) == {
+        "showing_id": str(showing),
+        "version": 3,
+        "available_seats": 0,
+        "seats": [{"seat_id": str(seat), "label": "A1", "status": "booked"}],
+        "timestamp": rfc3339(s.clock.now()),
+    }
+    assert s.publisher.published[-1][0] == f"seats/snapshot/{showing}"  # after the deltas
+    assert {status for _, status, _ in s.rows()} == {OutboxStatus.SENT}
+    assert {attempts for _, _, attempts in s.rows()} == {1}
+
+
+async def test_nothing_is_claimed_while_the_broker_is_disconnected(s: Setup) -> None:
+    await s.record(seats_changed(uuid4(), 1))
+    s.publisher.connected = False
+    outcome = await s.relay.relay_mqtt()
+    assert (outcome.sent, outcome.failed) == (0, 0)
+    assert [(status, attempts) for _, status, attempts in s.rows()] == [(OutboxStatus.PENDING, 0)] * 2
+
+
+async def test_a_failed_publish_holds_back_the_rest_of_its_showing_only(s: Setup) -> None:
+    first, second = uuid4(), uuid4()
+    for version in (1, 2, 3):
+        await s.record(seats_changed(first, version))
+    await s.record(seats_changed(second, 1))
+    s.snapshots.maps[first] = SeatSnapshot(first, 3, 1, ())
+    s.snapshots.maps[second] = SeatSnapshot(second, 1, 1, ())
+    original_publish = s.publisher.publish
+    calls = {"n": 0}
+
+    async def flaky(topic: str, payload: bytes, *, retain: bool = False) -> None:
+        if topic == f"seats/status/{first}" and json.loads(payload)["version"] == 2 and calls["n"] == 0:
+            calls["n"] += 1
+            raise PublishFailed("timed out")
+        await original_publish(topic, payload, retain=retain)
+
+    s.publisher.publish = flaky  # type: ignore[method-assign]
+
+    outcome = await s.relay.relay_mqtt()
+    assert s.publisher.versions(first) == [1]
+    assert s.publisher.versions(second) == [1]
+    assert outcome.failed == 1
+    # id 3 is first's v2 delta: backed off 2 s (1 s * 2**1) with the error kept; v3 waits untouched.
+    assert s.row(3) == (OutboxStatus.PENDING, 1, "PublishFailed: timed out", s.clock.now() + timedelta(seconds=2))
+    assert s.row(5)[:2] == (OutboxStatus.PENDING, 0)
+
+    # Before the back-off ends, v3 is due but held back behind v2: no delta of that showing overtakes it (only the
+    # v1 snapshot row, which sits before v2 and shows the current map, may go).
+    s.clock.advance(timedelta(seconds=1))
+    s.publisher.published.clear()
+    held = await s.relay.relay_mqtt()
+    assert held.held_back > 0
+    assert [t for t, _, _ in s.publisher.published] == [f"seats/snapshot/{first}"]
+
+    s.clock.advance(timedelta(seconds=2))
+    await s.relay.relay_mqtt()
+    assert s.publisher.versions(first) == [2, 3]
+    assert {status for _, status, _ in s.rows()} == {OutboxStatus.SENT}
+
+
+async def test_a_broker_lost_mid_batch_leaves_the_rest_pending_without_counting_it(s: Setup) -> None:
+    showing = uuid4()
+    for version in (1, 2, 3, 4):
+        await s.record(seats_changed(showing, version))
+    s.publisher.drop_after = 2
+    await s.relay.relay_mqtt()
+    assert s.publisher.versions(showing) == [1, 2]
+    assert [(st, a) for d, st, a in s.rows() if "status" in d] == [
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.PENDING, 0),
+        (OutboxStatus.PENDING, 0),
+    ]
+    s.publisher.connected, s.publisher.drop_after = True, None
+    await s.relay.relay_mqtt()
+    assert s.publisher.versions(showing) == [1, 2, 3, 4]
+
+
+async def test_showing_update_is_built_at_publish_time_and_cleared_on_delete(s: Setup) -> None:
+    showing = uuid4()
+    start = T0 + timedelta(days=1)
+    s.snapshots.summaries[showing] = ShowingSummary(
+        showing, "scheduled", start, start + timedelta(hours=2), Decimal("9.5"), 50, 48
+    )
+    await s.record(ShowingChanged(occurred_at=T0, showing_id=showing, kind=ShowingEventKind.CREATED))
+    await s.record(ShowingChanged(occurred_at=T0, showing_id=showing, kind=ShowingEventKind.UPDATED))
+    await s.relay.relay_mqtt()
+    (update,) = [(p, r) for t, p, r in s.publisher.published if t == f"showing/update/{showing}"]
+    assert update[1] is True
+    assert json.loads(update[0]) == {
+        "showing_id": str(showing),
+        "event": "updated",
+        "status": "scheduled",
+        "start_time": rfc3339(start),
+        "end_time": rfc3339(start + timedelta(hours=2)),
+        "price": "9.50",
+        "capacity": 50,
+        "available_seats": 48,
+        "timestamp": rfc3339(s.clock.now()),
+    }
+
+    s.publisher.published.clear()
+    del s.snapshots.summaries[showing]
+    await s.record(ShowingChanged(occurred_at=T0, showing_id=showing, kind=ShowingEventKind.DELETED))
+    await s.relay.relay_mqtt()
+    assert sorted(s.publisher.published) == [
+        (f"seats/snapshot/{showing}", b"", True),
+        (f"showing/update/{showing}", b"", True),
+    ]
+
+
+async def test_booking_status_goes_out_with_its_showings_stream(s: Setup) -> None:
+    showing, booking = uuid4(), uuid4()
+    await s.record(
+        seats_changed(showing, 1),
+        BookingStatusChanged(
+            occurred_at=T0,
+            booking_id=booking,
+            booking_number="7KQ2M9XA",
+            showing_id=showing,
+            user_id=uuid4(),
+            status="pending",
+            seat_ids=(uuid4(),),
+        ),
+    )
+    await s.relay.relay_mqtt()
+    topics = [t for t, _, _ in s.publisher.published]
+    assert topics[:2] == [f"seats/status/{showing}", f"booking/confirm/{booking}"]
+
+
+async def test_email_failures_back_off_then_fail_after_five_attempts(s: Setup) -> None:
+    await s.record(email_event())
+    s.mailer.failures = 100
+    delays = []
+    for attempt in range(1, 6):
+        outcome = await s.relay.relay_email()
+        assert outcome.failed == 1
+        status, attempts, error, available_at = s.row(1)
+        assert (attempts, error) == (attempt, "SMTP 451: try again later")
+        if attempt < 5:
+            assert status is OutboxStatus.PENDING
+            delays.append(available_at - s.clock.now())
+            assert (await s.relay.relay_email()).failed == 0  # not due yet
+            s.clock.current = available_at
+        else:
+            assert status is OutboxStatus.FAILED
+    assert delays == [timedelta(seconds=2), timedelta(seconds=4), timedelta(seconds=8), timedelta(seconds=16)]
+    s.clock.advance(timedelta(hours=1))
+    assert (await s.relay.relay_email()).failed == 0  # a failed row is never taken again by itself
+    assert s.mailer.sent == []
+
+
+async def test_email_recovers_while_attempts_remain(s: Setup) -> None:
+    await s.record(email_event(name="Bo"))
+    s.mailer.failures = 2
+    for _ in range(2):
+        await s.relay.relay_email()
+        s.clock.current = s.row(1)[3]
+    outcome = await s.relay.relay_email()
+    assert outcome.sent == 1
+    assert s.row(1)[:2] == (OutboxStatus.SENT, 3)
+    assert [e.details.recipient_name for e in s.mailer.sent] == ["Bo"]
+
+
+async def test_a_malformed_email_row_fails_with_a_clear_error(s: Setup) -> None:
+    await s.record(email_event())
+    s.store.state.outbox[0] = type(s.store.state.outbox[0])(
+        channel=OutboxChannel.EMAIL, destination="ann@example.com", payload={"kind": "booking_confirmed"}
+    )
+    await s.relay.relay_email()
+    status, attempts, error, _ = s.row(1)
+    assert (status, attempts) == (OutboxStatus.PENDING, 1)
+    assert error is not None and error.startswith("malformed email row: KeyError")
+
+
+async def test_mqtt_back_off_is_capped_lower_than_email(s: Setup) -> None:
+    policy = RetryPolicy()
+    assert policy.delay(OutboxChannel.MQTT, 10) == timedelta(seconds=30)
+    assert policy.delay(OutboxChannel.EMAIL, 10) == timedelta(seconds=300)
+    assert policy.delay(OutboxChannel.EMAIL, 1) == timedelta(seconds=2)
