@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -42,11 +43,30 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail before starting anything when the HTTP port is taken, with one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortUnavailable(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+class PortUnavailable(Exception):
+    pass
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from lynriescoop.entrypoints.seed import seed_demo_data
 
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    if args.workers <= 1:
+        _check_can_listen(host, port)
     servers = EmbeddedServers(settings)
     try:
         settings = servers.start()
@@ -54,8 +74,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(settings.database_url)
         if not settings.is_production and settings.seed_on_start:
             asyncio.run(seed_demo_data(settings, quiet=True))
-        host = args.host or settings.host
-        port = args.port if args.port is not None else settings.port
         print(f"LynrieScoop on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
         # uvicorn re-raises the signal it caught after a graceful shutdown, into the handler it found at
         # start. A no-op handler turns that into a normal return, so embedded servers stop and we exit 0.
@@ -145,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "seed":
             return _seed(settings)
         return _create_manager(args, settings)
-    except EmbeddedStartError as exc:
+    except (EmbeddedStartError, PortUnavailable) as exc:
         return _fail(str(exc))
     except (ValueError, LookupError) as exc:
         return _fail(str(exc))
