@@ -7,12 +7,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.bookings.seat_changes import record_customer_email, record_seat_change
+from lynriescoop.application.bookings.seat_changes import lock_booking, record_customer_email, record_seat_change
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.bookings import CancelledBy
-from lynriescoop.domain.errors import BookingNotFound, ShowingNotFound
 from lynriescoop.domain.events import SeatChangeReason
 
 
@@ -40,14 +39,9 @@ class CancelBooking:
     async def __call__(self, command: CancelBookingCommand) -> dict[str, Any]:
         now = self._clock.now()
         async with self._uow() as uow:
-            found = await uow.bookings.get(command.booking_id)
-            if found is None or (found.user_id != command.user_id and not command.as_manager):
-                raise BookingNotFound()
-            showing = await uow.bookings.lock_showing(found.showing_id)
-            if showing is None:
-                raise ShowingNotFound()
-            booking = await uow.bookings.get(command.booking_id, for_update=True)
-            assert booking is not None
+            booking, showing = await lock_booking(
+                uow, command.booking_id, command.user_id, as_manager=command.as_manager
+            )
             # Managers are not bound by the cutoff; the record says who cancelled (the owner counts as customer).
             policy = CancelledBy.MANAGER if command.as_manager else CancelledBy.CUSTOMER
             if booking.cancel(policy, now, showing.start_time, self._cancel_cutoff):

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from lynriescoop.application.bookings.seat_changes import (
+    lock_booking,
     record_customer_email,
     record_seat_change,
     release_lapsed_holds,
@@ -15,8 +16,7 @@ from lynriescoop.application.bookings.seat_changes import (
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.bookings import BookingStatus
-from lynriescoop.domain.errors import BookingNotFound, HoldExpired, ShowingNotFound
+from lynriescoop.domain.errors import HoldExpired
 from lynriescoop.domain.events import SeatChangeReason
 
 
@@ -42,15 +42,7 @@ class ConfirmBooking:
     async def __call__(self, command: ConfirmBookingCommand) -> dict[str, Any]:
         now = self._clock.now()
         async with self._uow() as uow:
-            found = await uow.bookings.get(command.booking_id)
-            if found is None or found.user_id != command.user_id:
-                raise BookingNotFound()
-            # Lock order everywhere: showing first, then its bookings.
-            showing = await uow.bookings.lock_showing(found.showing_id)
-            if showing is None:
-                raise ShowingNotFound()
-            booking = await uow.bookings.get(command.booking_id, for_update=True)
-            assert booking is not None
+            booking, showing = await lock_booking(uow, command.booking_id, command.user_id, as_manager=False)
             if booking.hold_lapsed(now):
                 await release_lapsed_holds(uow, showing, now)
                 await uow.commit()
@@ -59,8 +51,6 @@ class ConfirmBooking:
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.BOOKED, now)
                 await record_customer_email(uow, booking, showing, self._cancel_cutoff, now)
-            elif booking.status is not BookingStatus.CONFIRMED:  # pragma: no cover - confirm() raised already
-                raise HoldExpired()
             view = await uow.bookings.view(booking.id)
             assert view is not None
             await uow.commit()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.bookings import Booking, BookingStatus
+from lynriescoop.domain.errors import BookingNotFound
 from lynriescoop.domain.events import (
     BookingCancelledEmail,
     BookingConfirmedEmail,
@@ -26,6 +28,7 @@ SEAT_STATUS_AFTER = {
     SeatChangeReason.EXPIRED: "available",
     SeatChangeReason.CANCELLED: "available",
 }
+
 
 async def record_seat_change(
     uow: UnitOfWork,
@@ -84,6 +87,21 @@ async def record_customer_email(
         uow.record(BookingConfirmedEmail(now, booking.id, details))
     elif booking.status is BookingStatus.CANCELLED:
         uow.record(BookingCancelledEmail(now, booking.id, details))
+
+
+async def lock_booking(
+    uow: UnitOfWork, booking_id: UUID, user_id: UUID, *, as_manager: bool
+) -> tuple[Booking, Showing]:
+    """The booking, locked for change together with its showing (lock order everywhere: showing, then its
+    bookings). Someone else's booking does not exist for a customer (BookingNotFound)."""
+    found = await uow.bookings.get(booking_id)
+    if found is None or (found.user_id != user_id and not as_manager):
+        raise BookingNotFound()
+    showing = await uow.bookings.lock_showing(found.showing_id)
+    booking = await uow.bookings.get(booking_id, for_update=True)
+    if showing is None or booking is None:
+        raise BookingNotFound()
+    return booking, showing
 
 
 async def release_lapsed_holds(uow: UnitOfWork, showing: Showing, now: datetime) -> Sequence[Booking]:

@@ -46,7 +46,7 @@ async def list_rooms(
     responses=problems((404, "room_not_found"), (422, "validation_error")),
 )
 async def get_room(room_id: UUID, use_case: Annotated[GetRoom, Depends(provide("get_room"))]) -> RoomOut:
-    return RoomOut.of(await use_case(GetRoomQuery(room_id)))
+    return RoomOut.of_room(await use_case(GetRoomQuery(room_id)))
 
 
 @router.post(
@@ -59,7 +59,7 @@ async def get_room(room_id: UUID, use_case: Annotated[GetRoom, Depends(provide("
 async def create_room(
     body: RoomCreate, _: CurrentManager, use_case: Annotated[CreateRoom, Depends(provide("create_room"))]
 ) -> RoomOut:
-    return RoomOut.of(await use_case(body.command()))
+    return RoomOut.of_room(await use_case(body.command()))
 
 
 @router.patch(
@@ -75,7 +75,7 @@ async def update_room(
     use_case: Annotated[UpdateRoom, Depends(provide("update_room"))],
 ) -> RoomOut:
     command = UpdateRoomCommand(room_id, body.name, body.has_3d, body.has_imax, body.has_dolby)
-    return RoomOut.of(await use_case(command))
+    return RoomOut.of_room(await use_case(command))
 
 
 @router.patch(

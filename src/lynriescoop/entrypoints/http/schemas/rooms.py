@@ -115,32 +115,6 @@ class RowOut(BaseModel):
     seats: list[SeatOut]
 
 
-class RoomOut(BaseModel):
-    id: UUID
-    name: str
-    capacity: int = Field(description="active seats")
-    has_3d: bool
-    has_imax: bool
-    has_dolby: bool
-    rows: list[RowOut] = Field(description="front row first, seats by number")
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, room: Room) -> RoomOut:
-        return cls(
-            id=room.id,
-            name=room.name,
-            capacity=room.capacity,
-            has_3d=room.features.has_3d,
-            has_imax=room.features.has_imax,
-            has_dolby=room.features.has_dolby,
-            rows=[RowOut(label=label, seats=[SeatOut.of(s) for s in seats]) for label, seats in room.rows],
-            created_at=room.created_at.astimezone(UTC),
-            updated_at=room.updated_at.astimezone(UTC),
-        )
-
-
 class RoomListItem(BaseModel):
     id: UUID
     name: str
@@ -150,7 +124,7 @@ class RoomListItem(BaseModel):
     has_dolby: bool
 
     @classmethod
-    def of(cls, room: RoomSummary) -> RoomListItem:
+    def of(cls, room: RoomSummary | Room) -> RoomListItem:
         return cls(
             id=room.id,
             name=room.name,
@@ -158,6 +132,21 @@ class RoomListItem(BaseModel):
             has_3d=room.features.has_3d,
             has_imax=room.features.has_imax,
             has_dolby=room.features.has_dolby,
+        )
+
+
+class RoomOut(RoomListItem):
+    rows: list[RowOut] = Field(description="front row first, seats by number")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of_room(cls, room: Room) -> RoomOut:
+        return cls(
+            **RoomListItem.of(room).model_dump(),
+            rows=[RowOut(label=label, seats=[SeatOut.of(s) for s in seats]) for label, seats in room.rows],
+            created_at=room.created_at.astimezone(UTC),
+            updated_at=room.updated_at.astimezone(UTC),
         )
 
 
