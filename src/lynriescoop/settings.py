@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=14, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
 
     cinema_timezone: str = "Europe/Brussels"

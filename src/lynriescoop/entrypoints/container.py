@@ -101,6 +101,7 @@ class Container(containers.DeclarativeContainer):
         LoginThrottle,
         max_failures=settings.provided.login_max_failures,
         window_seconds=settings.provided.login_window_seconds,
+        max_failures_per_client=settings.provided.login_max_failures_per_client,
     )
     register_user = providers.Factory(
         RegisterUser, uow_factory=uow.provider, hasher=password_hasher, sessions=session_issuer, clock=clock

@@ -19,11 +19,17 @@ def client_key(client: str) -> str:
 
 
 class LoginThrottle:
-    """At most ``max_failures`` failed logins per key within a sliding window of ``window_seconds``."""
+    """At most ``max_failures`` failed logins per email, and ``max_failures_per_client`` per client address
+    (higher by default: many people share an address behind a NAT or a kiosk), within a sliding window of
+    ``window_seconds``."""
 
-    def __init__(self, max_failures: int, window_seconds: int) -> None:
+    def __init__(self, max_failures: int, window_seconds: int, max_failures_per_client: int | None = None) -> None:
         self._max_failures = max_failures
+        self._max_per_client = max_failures_per_client or max_failures
         self._window = timedelta(seconds=window_seconds)
+
+    def _limit(self, key: str) -> int:
+        return self._max_per_client if key.startswith("client:") else self._max_failures
 
     @staticmethod
     def keys(email: str, client: str | None) -> list[str]:
@@ -35,7 +41,7 @@ class LoginThrottle:
         waits = []
         for key in keys:
             window = await uow.login_attempts.window(key, now - self._window)
-            if window.count >= self._max_failures and window.oldest is not None:
+            if window.count >= self._limit(key) and window.oldest is not None:
                 waits.append(math.ceil((window.oldest + self._window - now).total_seconds()))
         if waits:
             raise TooManyAttempts(retry_after=max(1, *waits))
