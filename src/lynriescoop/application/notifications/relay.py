@@ -7,8 +7,8 @@ Rules it enforces:
   when the broker goes away mid-batch, the rest of the batch waits for it, without an attempt counted.
 - Snapshot and showing-update rows are built from the current state at publish time; several of one showing in a
   batch go out once, after that showing's deltas, and are all marked sent. Being current, a snapshot may carry a
-  newer version than a delta still on its way: subscribers drop deltas not newer than what they hold. A showing that no longer exists (or a
-  ``deleted`` event) clears the retained message with an empty payload.
+  newer version than a delta still on its way: subscribers drop deltas not newer than what they hold. A showing
+  that no longer exists (or a ``deleted`` event) clears the retained message with an empty payload.
 - A failure counts an attempt, keeps a short error and backs off ``min(base * 2**attempts, cap)`` (1 s base, caps
   300 s for email, 30 s for MQTT); an email row is ``failed`` after ``max_email_attempts`` (5) attempts, an MQTT
   row retries for ever.
