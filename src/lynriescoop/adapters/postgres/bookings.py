@@ -79,9 +79,7 @@ class PostgresBookingRepository:
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
         # NO KEY UPDATE: serialises seat changes of the showing without blocking inserts that reference it.
         stmt = (
-            select(showings)
-            .where(showings.c.id == showing_id)
-            .with_for_update(key_share=True, skip_locked=skip_locked)
+            select(showings).where(showings.c.id == showing_id).with_for_update(key_share=True, skip_locked=skip_locked)
         )
         row = (await self._session.execute(stmt)).first()
         return showing_from_row(row) if row else None
