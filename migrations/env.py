@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -33,9 +33,16 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# One advisory lock for every process that migrates this database. Several processes may start at once on a fresh
+# database (two `lynriescoop serve`, a deployment's replicas): they take turns, and the later ones find the schema
+# already at head instead of racing to create the same tables.
+MIGRATION_LOCK = 0x4C594E52  # "LYNR"
+
+
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -71,7 +71,14 @@ async def test_repeated_request_id_is_idempotent_per_user(setup: Any) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [b"\xff\xfe garbage", b"not json", b"[1, 2]", b'{"no": "id"}', b'{"request_id": "bad id with spaces"}'],
+    [
+        b"\xff\xfe garbage",
+        b"not json",
+        b"[1, 2]",
+        b'{"no": "id"}',
+        b'{"request_id": "bad id with spaces"}',
+        b"[" * 200_000,  # deeper than json recurses: a RecursionError, not a JSONDecodeError
+    ],
 )
 async def test_unanswerable_payloads_are_dropped(setup: Any, payload: bytes) -> None:
     handler, _, _ = setup
@@ -79,10 +86,22 @@ async def test_unanswerable_payloads_are_dropped(setup: Any, payload: bytes) -> 
 
 
 async def test_missing_field_is_a_validation_error(setup: Any) -> None:
-    handler, _, _ = setup
-    answer = await handler.answer(b'{"request_id": "r2", "seat_ids": []}')
+    handler, world, tokens = setup
+    token = tokens.issue_access(world.users["ann"].id, world.users["ann"].role, datetime.now(UTC)).token
+    answer = await handler.answer(json.dumps({"request_id": "r2", "access_token": token, "seat_ids": []}).encode())
     assert answer is not None and answer.topic == "booking/response/r2"
     assert answer.body["ok"] is False and answer.body["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("token", [None, "", 42, "x" * 5000])
+async def test_no_usable_token_is_not_authenticated_before_anything_else(setup: Any, token: Any) -> None:
+    """As over HTTP (401 before 422): who is asking is checked first, even when the rest is malformed too."""
+    handler, _, _ = setup
+    body: dict[str, Any] = {"request_id": "r4", "seat_ids": []}
+    if token is not None:
+        body["access_token"] = token
+    answer = await handler.answer(json.dumps(body).encode())
+    assert answer is not None and answer.body["error"]["code"] == "not_authenticated"
 
 
 async def test_bad_token_is_not_authenticated(setup: Any) -> None:
@@ -110,5 +129,6 @@ async def test_handle_publishes_and_survives_publish_failures(setup: Any) -> Non
 
     await handler.handle(_request(world, tokens), publish)
     await handler.handle(b"garbage", publish)
+    await handler.handle(b'{"request_id": "deep", "x": ' + b"[" * 200_000 + b"}", publish)
     await handler.handle(_request(world, tokens, request_id="r3", seat_ids=[str(world.seat("A2").id)]), broken)
     assert [topic for topic, _ in sent] == ["booking/response/req-1"]

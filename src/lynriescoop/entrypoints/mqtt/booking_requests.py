@@ -4,12 +4,12 @@ known and logged otherwise."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 
@@ -17,7 +17,7 @@ from lynriescoop.application.bookings.place_booking import PlaceBooking, PlaceBo
 from lynriescoop.application.ports.security import TokenService
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import DomainError, NotAuthenticated
-from lynriescoop.entrypoints.mqtt.schemas import BookingRequest, RequestIdOnly
+from lynriescoop.entrypoints.mqtt.schemas import ACCESS_TOKEN_MAX_LENGTH, BookingRequest, RequestIdOnly
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,18 @@ class Answer:
 def _error(request_id: str, code: str, detail: str, **extra: Any) -> Answer:
     body = {"request_id": request_id, "ok": False, "error": {"code": code, "detail": detail, **extra}}
     return Answer(RESPONSE_TOPIC.format(request_id=request_id), body)
+
+
+_UNREADABLE = object()
+
+
+def _parse(payload: bytes) -> object:
+    """The JSON value of a payload, or ``_UNREADABLE``: not text, not JSON, or nested deeper than the parser
+    recurses (``[[[[...`` is a RecursionError, not a JSONDecodeError)."""
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError):
+        return _UNREADABLE
 
 
 def _request_id_of(data: object) -> str | None:
@@ -67,9 +79,8 @@ class BookingRequestHandler:
         if len(payload) > PARSE_LIMIT:
             logger.warning("booking/request dropped: %d bytes, too large to read", len(payload))
             return None
-        try:
-            data = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        data = _parse(payload)
+        if data is _UNREADABLE:
             logger.warning("booking/request dropped: not JSON (%d bytes)", len(payload))
             return None
         request_id = _request_id_of(data)
@@ -79,23 +90,34 @@ class BookingRequestHandler:
         if len(payload) > self._max_payload:
             return _error(request_id, "payload_too_large", f"The request exceeds {self._max_payload} bytes.")
         try:
+            # As over HTTP, who is asking comes first: without a valid token the answer is ``not_authenticated``,
+            # whatever else is wrong with the request (a missing token included).
+            user_id = await self._authenticate(data.get("access_token") if isinstance(data, dict) else None)
             request = BookingRequest.model_validate(data)
+        except DomainError as exc:
+            return _error(request_id, exc.code, exc.detail)
         except ValidationError as exc:
             errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
             return _error(request_id, "validation_error", "The request is malformed.", errors=errors)
         try:
-            return await self._book(request)
+            return await self._book(request, user_id)
         except DomainError as exc:
             return _error(request_id, exc.code, exc.detail, **dict(exc.extra.items()))
 
-    async def _book(self, request: BookingRequest) -> Answer:
-        claims = self._tokens.verify_access(request.access_token)
+    async def _authenticate(self, token: object) -> UUID:
+        """The active user the access token names; ``NotAuthenticated`` for no token, a bad one, or a lost account."""
+        if not isinstance(token, str) or not token or len(token) > ACCESS_TOKEN_MAX_LENGTH:
+            raise NotAuthenticated("A valid access token is required.")
+        claims = self._tokens.verify_access(token)
         async with self._uow() as uow:
             user = await uow.users.get(claims.user_id)
         if user is None or not user.is_active:
             raise NotAuthenticated("The account is unknown or disabled.")
+        return user.id
+
+    async def _book(self, request: BookingRequest, user_id: UUID) -> Answer:
         command = PlaceBookingCommand(
-            user_id=user.id,
+            user_id=user_id,
             showing_id=request.showing_id,
             seat_ids=tuple(request.seat_ids),
             confirm=request.confirm,
@@ -112,9 +134,7 @@ class BookingRequestHandler:
             answer = await self.answer(payload)
         except Exception:
             logger.exception("booking/request failed unexpectedly")
-            request_id = None
-            with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
-                request_id = _request_id_of(json.loads(payload))
+            request_id = _request_id_of(_parse(payload))
             if request_id is None:
                 return
             answer = _error(request_id, "internal_error", "The request could not be processed.")

@@ -8,13 +8,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 RequestId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ACCESS_TOKEN_MAX_LENGTH = 4096
 
 
 class BookingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     request_id: RequestId
-    access_token: str = Field(min_length=1, max_length=4096)
+    access_token: str = Field(min_length=1, max_length=ACCESS_TOKEN_MAX_LENGTH)
     showing_id: UUID
     seat_ids: list[UUID] = Field(min_length=1, max_length=100)
     confirm: bool = False

@@ -1,0 +1,308 @@
+"""Two real ``lynriescoop serve`` processes on one fresh database and one broker, under concurrent booking traffic
+spread over both (API.md §6 "whatever the number of server processes", §8 "several service processes").
+
+* No seat is ever held or booked twice (checked in the database and in the answers).
+* Every outbox row is delivered: all rows end ``sent``, and the subscriber receives exactly as many ``seats/status``
+  and ``booking/confirm`` messages as there are rows, with the seat versions of each showing consecutive.
+* The two sweepers (and the booking requests that free lapsed seats themselves) do not fight: holds that have
+  already lapsed, written straight into the tables while traffic runs, are each expired exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from lynriescoop.adapters.postgres import tables as t
+from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
+from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
+from tests.factories import World, build_world, make_user, put_in_postgres
+from tests.support import free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
+
+SECRET = "two-processes-secret-" + "p" * 32
+REQUESTS = 300
+CUSTOMERS = [f"customer{i}" for i in range(12)]
+STARTUP = 60.0  # seconds: guards against hanging, never a measured expectation
+DRAIN = 30.0
+
+
+@pytest.fixture
+async def fresh_database(postgres_server_url: str) -> AsyncIterator[str]:
+    """A database of its own on the machine's PostgreSQL (``TEST_DATABASE_URL``), empty: the processes migrate it."""
+    name = f"lynriescoop_two_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture
+async def prefix(mqtt_url: str) -> AsyncIterator[str]:
+    value = unique_prefix()
+    yield value
+    await clear_retained(mqtt_url, value)
+
+
+class Service:
+    """One ``lynriescoop serve`` subprocess; its output goes to a log file for the failure message."""
+
+    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log = workdir / "serve.log"
+        command = [str(Path(sys.executable).parent / "lynriescoop"), "serve", "--port", str(self.port)]
+        with self.log.open("wb") as out:
+            # cwd: a directory of its own, so no developer .env is read.
+            self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    async def wait_ready(self, http: httpx.AsyncClient) -> None:
+        async def ready() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
+            with contextlib.suppress(httpx.TransportError):
+                response = await http.get(f"{self.base_url}/readyz")
+                return response.status_code == 200 and response.json()["mqtt"] == "ok"
+            return False
+
+        await eventually(ready, f"{self.name} is ready (database and broker)", STARTUP)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        return self.process.returncode
+
+
+@pytest.fixture
+def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[list[Service]]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
+    common = base | {
+        "ENVIRONMENT": "development",
+        "SEED_ON_START": "false",
+        "DATABASE_URL": fresh_database,
+        "MQTT_URL": mqtt_url,
+        "MQTT_TOPIC_PREFIX": prefix,
+        "JWT_SECRET": SECRET,
+        "HOLD_SWEEP_SECONDS": "0.5",
+        "LOG_LEVEL": "WARNING",
+    }
+    started = [
+        Service(
+            name,
+            common | {"DATA_DIR": str(tmp_path / name), "MAIL_DIR": str(tmp_path / name / "mail")},
+            tmp_path / name,
+        )
+        for name in ("first", "second")
+    ]
+    try:
+        yield started
+    finally:
+        codes = {service.name: service.stop() for service in started}
+    assert codes == {"first": 0, "second": 0}, {s.name: s.output() for s in started}
+
+
+def token(tokens: JwtTokenService, world: World, name: str) -> dict[str, str]:
+    user = world.users[name]
+    return {"Authorization": f"Bearer {tokens.issue_access(user.id, user.role, datetime.now(UTC)).token}"}
+
+
+async def lapsed_holds(engine: AsyncEngine, world: World, user: str, labels: list[str]) -> list[uuid.UUID]:
+    """Pending bookings whose holds lapsed a minute ago, one seat each, written straight into the tables."""
+    ids: list[uuid.UUID] = []
+    async with engine.begin() as conn:
+        for label in labels:
+            booking_id = uuid.uuid4()
+            ids.append(booking_id)
+            await conn.execute(
+                insert(t.bookings).values(
+                    id=booking_id,
+                    booking_number=uuid.uuid4().hex[:8].upper(),
+                    user_id=world.users[user].id,
+                    showing_id=world.showing.id,
+                    status="pending",
+                    total_price=Decimal("10.00"),
+                    currency="EUR",
+                    expires_at=datetime.now(UTC) - timedelta(minutes=1),
+                )
+            )
+            await conn.execute(
+                insert(t.seat_reservations).values(
+                    id=uuid.uuid4(),
+                    booking_id=booking_id,
+                    showing_id=world.showing.id,
+                    seat_id=world.seat(label).id,
+                    label=label,
+                    category="standard",
+                    price=Decimal("10.00"),
+                )
+            )
+    return ids
+
+
+async def test_two_processes_share_one_database_without_double_booking_or_lost_events(
+    services: list[Service], fresh_database: str, mqtt_url: str, prefix: str
+) -> None:
+    engine = create_async_engine(fresh_database, pool_size=5)
+    try:
+        await _exercise(services, engine, mqtt_url, prefix)
+    finally:
+        await engine.dispose()
+
+
+async def _exercise(services: list[Service], engine: AsyncEngine, mqtt_url: str, prefix: str) -> None:
+    rng = random.Random(5)
+    async with httpx.AsyncClient(timeout=30) as http:
+        await asyncio.gather(*(service.wait_ready(http) for service in services))  # both migrated the same database
+
+        busy = build_world(rows=6, per_row=10)  # the showing everyone books
+        quiet = build_world(rows=2, per_row=10)  # a showing only lapsed holds live on
+        busy.users = {name: make_user(f"{name}@example.com") for name in CUSTOMERS}
+        await put_in_postgres(engine, busy)
+        await put_in_postgres(engine, quiet)
+        quiet.users = busy.users
+        tokens = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15)
+        labels = [str(seat.label) for seat in busy.room.seats]
+
+        async with collect(mqtt_url, f"{prefix}seats/status/#", f"{prefix}booking/confirm/#") as seen:
+            slots = asyncio.Semaphore(24)
+
+            async def one_booking(i: int) -> httpx.Response:
+                service = services[i % 2]
+                customer = rng.choice(CUSTOMERS)
+                body = {
+                    "showing_id": str(busy.showing.id),
+                    "seat_ids": [str(busy.seat(label).id) for label in rng.sample(labels, rng.randint(1, 3))],
+                    "confirm": rng.random() < 0.5,
+                }
+                async with slots:
+                    response = await http.post(
+                        f"{service.base_url}/bookings", json=body, headers=token(tokens, busy, customer)
+                    )
+                    if response.status_code == 201 and rng.random() < 0.2:  # some change their mind
+                        booking = response.json()
+                        other = services[(i + 1) % 2]  # ... on the other process
+                        cancel = await http.post(
+                            f"{other.base_url}/bookings/{booking['id']}/cancel", headers=token(tokens, busy, customer)
+                        )
+                        assert cancel.status_code == 200, cancel.text
+                    return response
+
+            async def lapsing_waves() -> list[uuid.UUID]:
+                """Lapsed holds arriving on the quiet showing while the traffic runs: only the sweepers free them."""
+                ids: list[uuid.UUID] = []
+                quiet_labels = [str(seat.label) for seat in quiet.room.seats]
+                for wave in range(5):
+                    ids += await lapsed_holds(engine, quiet, CUSTOMERS[0], quiet_labels[wave * 4 : wave * 4 + 4])
+                    await asyncio.sleep(0.3)
+                return ids
+
+            # Lapsed holds on the busy showing too, written before the traffic wants their seats: a sweeper or a
+            # booking that wants the seat (it frees lapsed holds in its own transaction) expires each, never both.
+            lapsed = await lapsed_holds(engine, busy, CUSTOMERS[1], labels[-6:])
+            results = await asyncio.gather(lapsing_waves(), *(one_booking(i) for i in range(REQUESTS)))
+            lapsed += results[0]
+            answers: list[httpx.Response] = list(results[1:])
+
+            statuses = [r.status_code for r in answers]
+            assert set(statuses) <= {201, 409, 422}, [r.text for r in answers if r.status_code >= 500][:3]
+            assert statuses.count(201) >= 20 and statuses.count(409) >= 1
+            for response in answers:
+                if response.status_code == 422:
+                    assert response.json()["code"] == "too_many_seats"
+
+            async def drained() -> bool:
+                async with engine.connect() as conn:
+                    expired = await conn.execute(
+                        select(func.count()).where(t.bookings.c.id.in_(lapsed), t.bookings.c.status == "expired")
+                    )
+                    pending = await conn.execute(select(func.count()).where(t.outbox.c.status != "sent"))
+                    return expired.scalar_one() == len(lapsed) and pending.scalar_one() == 0
+
+            await eventually(drained, "every lapsed hold expired and every outbox row sent", DRAIN)
+            async with engine.connect() as conn:
+                rows = (await conn.execute(select(t.outbox.c.destination).where(t.outbox.c.channel == "mqtt"))).all()
+            expected_status = sum(r.destination.startswith("seats/status/") for r in rows)
+            expected_confirm = sum(r.destination.startswith("booking/confirm/") for r in rows)
+            await seen.wait_for(expected_status, f"{prefix}seats/status/")
+            await seen.wait_for(expected_confirm, f"{prefix}booking/confirm/")
+            await asyncio.sleep(0.5)  # let a duplicate, if any were sent, arrive before counting (clean-up margin)
+            deltas = seen.on(f"{prefix}seats/status/")
+            confirms = seen.on(f"{prefix}booking/confirm/")
+
+    # Every row delivered once: as many messages as rows.
+    assert len(deltas) == expected_status and len(confirms) == expected_confirm
+
+    # Seat versions per showing: 1, 2, 3, ... in arrival order, no gap, no repeat; the database agrees.
+    versions: dict[str, list[int]] = {}
+    for message in deltas:
+        payload = message.json()
+        versions.setdefault(payload["showing_id"], []).append(payload["version"])
+    async with engine.connect() as conn:
+        stored = dict((await conn.execute(select(t.showings.c.id, t.showings.c.seat_version))).all())
+    for showing_id, seq in versions.items():
+        assert seq == list(range(1, len(seq) + 1)), (showing_id, seq)
+        assert stored[uuid.UUID(showing_id)] == len(seq)
+
+    # The sweepers did not fight: each lapsed hold expired exactly once, announced once.
+    expired_messages: dict[str, int] = {}
+    for message in confirms:
+        payload = message.json()
+        if payload["status"] == "expired":
+            expired_messages[payload["booking_id"]] = expired_messages.get(payload["booking_id"], 0) + 1
+    assert expired_messages == {str(b): 1 for b in lapsed}
+
+    # No double booking: live claims are distinct per seat, and so are the seats of the live bookings answered.
+    async with engine.connect() as conn:
+        live = (
+            await conn.execute(
+                select(t.seat_reservations.c.showing_id, t.seat_reservations.c.seat_id)
+                .join(t.bookings, t.bookings.c.id == t.seat_reservations.c.booking_id)
+                .where(t.bookings.c.status.in_(["pending", "confirmed"]))
+            )
+        ).all()
+        final = dict((await conn.execute(select(t.bookings.c.id, t.bookings.c.status))).all())
+    assert len(live) == len(set(live))
+    answered: list[str] = []
+    for response in answers:
+        if response.status_code == 201 and final[uuid.UUID(response.json()["id"])] in ("pending", "confirmed"):
+            answered += [seat["seat_id"] for seat in response.json()["seats"]]
+    assert answered and len(answered) == len(set(answered))
+    assert {str(seat_id) for showing_id, seat_id in live if showing_id == busy_id(answers)} >= set(answered)
+
+
+def busy_id(answers: list[httpx.Response]) -> uuid.UUID:
+    first: dict[str, Any] = next(r.json() for r in answers if r.status_code == 201)
+    return uuid.UUID(first["showing"]["id"])
