@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
 
     mqtt_url: str | None = None
     mqtt_embedded_port: int = Field(default=1883, ge=0, le=65535)

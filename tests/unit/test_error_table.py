@@ -118,3 +118,15 @@ def test_every_operation_documents_the_common_problems() -> None:
     assert "`database_unavailable`" in echo["503"]["description"]
     assert "HTTPValidationError" not in schema.get("components", {}).get("schemas", {})
     assert "413" not in schema["paths"]["/fail/{name}"]["get"]["responses"]  # no body, no 413
+
+
+def test_overload_is_503_not_500() -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from lynriescoop.entrypoints.http.errors import is_database_outage
+
+    class LockNotAvailable(Exception):
+        sqlstate = "55P03"
+
+    assert is_database_outage(PoolTimeout("QueuePool limit reached"))
+    assert is_database_outage(LockNotAvailable())

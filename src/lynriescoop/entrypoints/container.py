@@ -78,6 +78,7 @@ class Container(containers.DeclarativeContainer):
         url=settings.provided.database_url,
         pool_size=settings.provided.db_pool_size,
         timeout_s=settings.provided.db_timeout_seconds,
+        pool_timeout_s=settings.provided.db_pool_timeout_seconds,
     )
     session_factory = providers.Singleton(make_session_factory, engine)
     event_router = providers.Object(route_event)

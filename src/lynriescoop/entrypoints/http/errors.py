@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lynriescoop.domain import errors as de
@@ -135,8 +136,9 @@ async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
 OUTAGE_ERRORS = frozenset(
     {"CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError", "InternalClientError"}
 )
-# SQLSTATE class 08 (connection exception) and 57P01..57P03 (admin shutdown, crash shutdown, cannot connect now).
-OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLSTATE class 08 (connection exception) and 57P01..57P03 (admin shutdown, crash shutdown, cannot connect now);
+# 55P03 (lock_timeout: a lock queue longer than ``lock_timeout``) and 57014 (statement cancelled) are overload.
+OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "55P03", "57014")
 
 
 def is_database_outage(exc: BaseException) -> bool:
@@ -145,7 +147,8 @@ def is_database_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    if isinstance(exc, ConnectionError | TimeoutError | OSError):
+    if isinstance(exc, ConnectionError | TimeoutError | OSError | PoolTimeout):
+        # PoolTimeout: every pooled connection stayed busy for DB_POOL_TIMEOUT_SECONDS (overload, not a bug).
         return True
     # The driver's own exceptions, wrapped by SQLAlchemy (``orig``) or raw: asyncpg errors raised while a pooled
     # connection is being opened reach us unwrapped (e.g. CannotConnectNowError while the server shuts down).
