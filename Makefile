@@ -64,6 +64,14 @@ seed: install ## load idempotent demo data and print the demo credentials
 	$(BIN)/lynriescoop seed
 
 bench: install ## run the benchmarks (results land in docs/benchmarks.md); BENCH_ARGS passes options through
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing wrk (apt-get) ..."; \
+			apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
+		else \
+			echo "error: the benchmarks need wrk: 'apt-get install wrk' (Debian, Ubuntu) or 'brew install wrk'" >&2; \
+			exit 1; \
+		fi; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean: ## remove caches and build output (keeps .venv and the data under var/)

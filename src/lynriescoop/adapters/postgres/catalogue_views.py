@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import Row, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
-from lynriescoop.adapters.postgres.tables import bookings, movies, rooms, seat_reservations, seats, showings
+from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
 from lynriescoop.application.ports.read_models import (
     MovieBrief,
     RoomBrief,
@@ -48,9 +47,12 @@ def _live_claims_join() -> Any:
     )
 
 
-def _category_price(row: Row[Any], category: SeatCategory) -> Decimal:
-    raw = (row.prices or {}).get(category.value)
-    return Decimal(str(raw)) if raw is not None else Decimal(row.price)
+# A seat's price, computed by PostgreSQL: decoding the showing's ``prices`` JSONB in Python on every one of the
+# 250 rows of a seat map was a sixth of the seat map's CPU time (docs/benchmarks.md).
+_SEAT_PRICE = func.coalesce(
+    cast(showings.c.prices.op("->>", return_type=Text)(seats.c.category), Money), showings.c.price
+)
+_CATEGORIES = {category.value: category for category in SeatCategory}
 
 
 class PostgresSeatMapReader:
@@ -66,8 +68,7 @@ class PostgresSeatMapReader:
                 seats.c.category,
                 seats.c.is_active,
                 showings.c.seat_version,
-                showings.c.price,
-                showings.c.prices,
+                _SEAT_PRICE.label("seat_price"),
                 bookings.c.status.label("claim_status"),
                 bookings.c.expires_at.label("claim_expires_at"),
             )
@@ -82,7 +83,6 @@ class PostgresSeatMapReader:
                 await self._session.execute(select(showings.c.seat_version).where(showings.c.id == showing_id))
             ).scalar_one_or_none()
             return None if version is None else SeatMap(showing_id, version, ())
-        prices: dict[SeatCategory, Decimal] = {c: _category_price(rows[0], c) for c in SeatCategory}
         return SeatMap(
             showing_id=showing_id,
             version=rows[0].seat_version,
@@ -92,7 +92,7 @@ class PostgresSeatMapReader:
                     row=r.row_label,
                     number=r.number,
                     label=f"{r.row_label}{r.number}",
-                    category=SeatCategory(r.category),
+                    category=_CATEGORIES[r.category],
                     is_accessible=r.category == SeatCategory.WHEELCHAIR.value,
                     status=seat_status(
                         is_active=r.is_active,
@@ -100,7 +100,7 @@ class PostgresSeatMapReader:
                         claim_expires_at=r.claim_expires_at,
                         now=now,
                     ),
-                    price=prices[SeatCategory(r.category)],
+                    price=r.seat_price,
                 )
                 for r in rows
             ],

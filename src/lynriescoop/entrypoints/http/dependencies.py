@@ -27,9 +27,13 @@ def container_of(request: Request) -> Container:
 
 
 def provide(name: str) -> Callable[[Request], Any]:
-    """A dependency returning ``container.<name>()``: ``Annotated[RegisterUser, Depends(provide("register_user"))]``."""
+    """A dependency returning ``container.<name>()``: ``Annotated[RegisterUser, Depends(provide("register_user"))]``.
 
-    def dependency(request: Request) -> Any:
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop on every request
+    for what is only a factory call (see docs/benchmarks.md).
+    """
+
+    async def dependency(request: Request) -> Any:
         return getattr(container_of(request), name)()
 
     dependency.__name__ = f"provide_{name}"

@@ -53,7 +53,12 @@ class Present:
         return ShowingOut.of(view, self.currency, self.images)
 
 
-Presenter = Annotated[Present, Depends(Present)]
+async def presenter(request: Request) -> Present:
+    """``async`` so FastAPI does not run it in its thread pool (``Depends(Present)`` on the class would)."""
+    return Present(request)
+
+
+Presenter = Annotated[Present, Depends(presenter)]
 
 
 @router.get(

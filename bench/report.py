@@ -1,0 +1,217 @@
+"""The Markdown the benchmark prints and writes to ``docs/benchmarks.md``."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from bench.results import Check, ScenarioResult
+
+FINDINGS = Path(__file__).with_name("findings.md")
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpu: str
+    cores: str
+    memory: str
+    system: str
+    python: str
+    postgres: str
+    broker: str
+    generator: str
+    date: str
+    commit: str
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            ("CPU", self.cpu),
+            ("cores", self.cores),
+            ("memory", self.memory),
+            ("system", self.system),
+            ("Python", self.python),
+            ("PostgreSQL", self.postgres),
+            ("MQTT broker", self.broker),
+            ("load generator", self.generator),
+            ("date", self.date),
+            ("commit", self.commit),
+        ]
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
+
+
+def describe_machine(postgres: str, broker: str, generator: str) -> Machine:
+    return Machine(
+        cpu=_cpu_model(),
+        cores=f"{psutil.cpu_count(logical=True)} logical, {psutil.cpu_count(logical=False)} physical",
+        memory=f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        system=f"{platform.system()} {platform.release()} ({platform.machine()})",
+        python=f"{platform.python_implementation()} {platform.python_version()}",
+        postgres=postgres,
+        broker=broker,
+        generator=generator,
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        commit=_commit(),
+    )
+
+
+def _targets_cell(result: ScenarioResult) -> str:
+    if not result.checks:
+        return "–"
+    missed = [c for c in result.checks if not c.met]
+    return "met" if not missed else "**missed**: " + "; ".join(c.target.split(": ", 1)[-1] for c in missed)
+
+
+def results_table(results: Sequence[ScenarioResult]) -> str:
+    lines = [
+        "| scenario | load | throughput | × baseline | p50 ms | p99 ms | errors | peak RSS MB "
+        "| service CPU | CPU ms/op | generator CPU | machine CPU | targets |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in results:
+        ratio = f"{r.ratio:.3f}" if r.ratio is not None else "–"
+        lines.append(
+            f"| {r.name} | {r.load} | {r.throughput:,.0f} {r.unit} | {ratio} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+            f"| {r.errors} | {r.peak_rss_mb:.0f} | {r.service.cpu_share:.0%} | {r.cpu_ms_per_operation:.2f} "
+            f"| {r.generator_cpu:.0%} | {r.service.machine_busy:.0%} "
+            f"| {_targets_cell(r)} |"
+        )
+    return "\n".join(lines)
+
+
+def targets_table(checks: Sequence[Check]) -> str:
+    lines = ["| target | measured | verdict |", "|---|--:|---|"]
+    lines += [f"| {c.target} | {c.measured} | {c.verdict} |" for c in checks]
+    return "\n".join(lines)
+
+
+def details(results: Sequence[ScenarioResult]) -> str:
+    return "\n".join(f"- **{r.name}**: {'; '.join(r.details)}" for r in results if r.details)
+
+
+def render(
+    machine: Machine,
+    results: Sequence[ScenarioResult],
+    checks: Sequence[Check],
+    settings: Sequence[tuple[str, str]],
+    elapsed_s: float,
+) -> str:
+    missed = [c for c in checks if not c.met]
+    verdict = (
+        "Every target was met in this run."
+        if not missed
+        else "Missed in this run: "
+        + "; ".join(f"{c.target} (measured {c.measured})" for c in missed)
+        + ". Each miss is explained, with its profile, under Findings."
+    )
+    findings = FINDINGS.read_text().strip() if FINDINGS.exists() else ""
+    machine_rows = "\n".join(f"| {name} | {value} |" for name, value in machine.rows())
+    setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings)
+    return f"""# Benchmarks
+
+Written by `make bench` (`python -m bench`, code in `bench/`) on {machine.date}; the whole run took
+{elapsed_s / 60:.1f} minutes. Absolute numbers drift from machine to machine, so every throughput is also given
+as a ratio to the `GET /healthz` baseline measured by the same run, and the targets are set on those ratios.
+
+## Machine
+
+| | |
+|---|---|
+{machine_rows}
+
+## Results
+
+{results_table(results)}
+
+Throughput is successful operations per second (requests, bookings, or hold + confirm pairs). The latencies
+of wrk scenarios are wrk's (per request); of the others, per operation as timed by the asyncio client.
+CPU shares are of the whole machine ({psutil.cpu_count()} cores = 100 %; one Python process can use at most
+{1 / (psutil.cpu_count() or 1):.0%}): **service CPU** is the service process tree (psutil), **CPU ms/op** the
+service's CPU time per successful operation (steadier than throughput when the machine is shared),
+**generator CPU** the load generator's own (wrk's rusage, or the benchmark process for the asyncio client),
+**machine CPU** everything (the service, PostgreSQL, the broker, the generator and anything else running).
+Peak RSS is the service process and its children, sampled every 50 ms during the scenario.
+
+{details(results)}
+
+## Targets
+
+{targets_table(checks)}
+
+{verdict}
+
+## How it was run
+
+{_HOW}
+
+| setting | value |
+|---|---|
+{setting_rows}
+
+## Findings
+
+{findings}
+"""
+
+
+_HOW = """`make bench` installs wrk when it is missing (Debian package, as root), then `python -m bench`:
+
+1. creates a fresh database on the PostgreSQL server of `BENCH_DATABASE_URL` (default
+   `postgresql+asyncpg://postgres@127.0.0.1:5432/postgres`; an embedded pgserver when unreachable) and uses the
+   broker of `BENCH_MQTT_URL` (default `mqtt://127.0.0.1:1883`; an embedded amqtt broker when unreachable);
+2. creates a manager with `lynriescoop create-manager --password-stdin`, then starts **one** `lynriescoop serve`
+   process with the settings below;
+3. seeds through the HTTP API: one 250-seat room (10 rows of 25), a 40-minute movie, hourly showings from
+   tomorrow 00:00 (local time) on, as many as the scenarios need so that no two bookings want the same seat
+   unless the scenario is about that, and 200 customers registered through `POST /auth/register` (eight at
+   a time: argon2 is slow on purpose); each customer has at most one booking (2 seats) per showing;
+4. waits (up to `--settle` seconds) for the machine to be quiet, then runs the scenarios in the order of the
+   table, each for the `--duration` (wrk scenarios after a 2 s warm-up):
+   - **baseline**, **seat map** (a showing with 80 seats booked and 20 held), **showings list**
+     (`?date=` a day with 24 showings, so a full page of 20): wrk, one thread, plain GETs;
+   - **booking**: wrk with `bench/lua/bench.lua`, which formats, once at start, a POST per line of a file of
+     `token<TAB>body` lines (each a fresh pair of seats with its customer's token; consecutive lines go to
+     different showings, so concurrent bookings do not queue on one showing's row lock); every
+     answer other than 201 counts as an error, and the confirmed bookings in the database must equal the 201s
+     (plus at most one per connection, for requests still in flight when wrk stops);
+   - **hold + confirm**: asyncio workers on their own keep-alive connections (a minimal HTTP/1.1 client,
+     `bench/rawhttp.py`: httpx's pool costs milliseconds per request with hundreds in flight), each repeating
+     `POST /bookings` then `POST /bookings/{id}/confirm`;
+   - **contention**: 500 asyncio clients (connections opened beforehand) released at once on the same 40
+     seats of a fresh showing; each asks for 2 of them (`confirm: true`); after a 409 it reads the seat map and
+     tries again with seats still available, until it has a booking or none is left; then the database is
+     checked for seats claimed twice, and the answers for seats sold twice;
+   - **real-time latency**: an aiomqtt subscriber on `seats/status/#`, bookings (`confirm: true`) sent at a
+     steady 20 per second, then at 50 per second; for each 201 the delay until both of its seats were
+     announced `booked` (a message that beats the 201 counts as 0 ms), and bookings whose message never came
+     within 5 s are lost. After each write scenario the benchmark waits for the outbox to drain
+     (`GET /admin/outbox?status=pending`), notes the backlog, and, for the booking scenarios, reads from the
+     outbox how long each `seats/status` row waited between its transaction and its publication;
+5. prints the tables, writes this page, stops the service and drops the database (`--keep-database` keeps it).
+
+`make bench BENCH_ARGS="--duration 10 --only seat-map booking"` runs a subset (the baseline always runs);
+`--profile DIR` records the service with py-spy during each scenario (`DIR/<scenario>.txt`, collapsed stacks,
+and `DIR/<scenario>.top.txt`, the functions with the most samples)."""

@@ -1,0 +1,521 @@
+"""The scenarios, in the order the runner calls them. Each one measures the service while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import random
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import aiomqtt
+import httpx
+
+from bench.infra import BenchBroker, BenchDatabase, Service
+from bench.profiling import Recording
+from bench.rawhttp import HttpConnection, Response
+from bench.results import ScenarioResult, percentile
+from bench.sampler import OwnCpu, ServiceSampler
+from bench.seeding import (
+    PAIRS_PER_SHOWING,
+    BookingPlan,
+    Catalogue,
+    add_showings,
+    expect,
+    occupy,
+    outbox_backlog,
+)
+from bench.wrk import Wrk, WrkResult
+
+WARMUP_SECONDS = 2.0
+# Booking bodies are made for bookings at up to this share of the baseline rate (3x the target), so wrk never
+# runs out of fresh seats; "wrapped" in the details says if it did.
+BOOKING_HEADROOM = 0.25
+CONTENDERS = 500
+CONTENDED_SEATS = 40
+REALTIME_RATES = (20.0, 50.0)  # bookings per second, open loop: light, and about three quarters of one core
+REALTIME_SECONDS = 10.0
+REALTIME_GRACE_SECONDS = 5.0
+REALTIME_CONNECTIONS = 32
+
+
+@dataclass
+class Context:
+    service: Service
+    database: BenchDatabase
+    broker: BenchBroker
+    catalogue: Catalogue
+    client: httpx.AsyncClient
+    wrk: Wrk
+    work_dir: Path
+    duration: float
+    connections: int
+
+    profile_dir: Path | None = None
+
+    @contextlib.contextmanager
+    def measure(self, name: str) -> Iterator[ServiceSampler]:
+        """Sample the service's RSS and CPU (and record it with py-spy under ``--profile``) while a block runs."""
+        recording = Recording(self.profile_dir, name, self.service.pid) if self.profile_dir else None
+        try:
+            with ServiceSampler(self.service.pid) as sampler:
+                yield sampler
+        finally:
+            if recording is not None:
+                recording.stop()
+
+    async def connections_to_service(self, count: int) -> list[HttpConnection]:
+        """Open connections (each checked with a ``GET /healthz``), so no scenario times a TCP handshake."""
+        opened = [HttpConnection("127.0.0.1", self.service.port) for _ in range(count)]
+        answers = await asyncio.gather(*(c.request("GET", "/healthz") for c in opened))
+        if any(answer.status != 200 for answer in answers):
+            raise RuntimeError("GET /healthz failed while opening connections")
+        return opened
+
+    async def drain_outbox(self, result: ScenarioResult | None = None, timeout: float = 180.0) -> None:
+        """Wait until the relay has sent every outbox row, so the next scenario starts from a quiet service; note
+        the backlog the scenario left and how fast the relay cleared it (its throughput, apart from the HTTP load)."""
+        started = time.perf_counter()
+        backlog = pending = await outbox_backlog(self.client, self.catalogue.manager_token)
+        while pending and time.perf_counter() - started < timeout:
+            await asyncio.sleep(0.25)
+            pending = await outbox_backlog(self.client, self.catalogue.manager_token)
+        took = time.perf_counter() - started
+        if pending:
+            raise RuntimeError(f"the outbox still had {pending} of {backlog} rows pending after {timeout:.0f} s")
+        if result is not None and backlog and "outbox_backlog" not in result.extra:
+            rate = f" (≈ {backlog / took:,.0f} rows/s)" if backlog and took > 0.5 else ""
+            result.details.append(f"outbox backlog when it ended: {backlog} rows, sent within {took:.1f} s{rate}")
+            result.extra["outbox_backlog"] = backlog
+            result.extra["outbox_drain_s"] = took
+        if backlog:
+            print(f"bench:   outbox backlog {backlog} rows, drained in {took:.1f} s", flush=True)
+
+    async def fresh_showings(self, count: int) -> list[str]:
+        started = time.perf_counter()
+        await add_showings(self.client, self.catalogue, count)
+        if count > 1:
+            print(f"bench:   {count} showings scheduled in {time.perf_counter() - started:.1f} s", flush=True)
+        return self.catalogue.take_showings(count)
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+async def _book(connection: HttpConnection, plan: BookingPlan, *, confirm: bool) -> Response:
+    return await connection.request(
+        "POST", "/bookings", body=plan.body(confirm=confirm).encode(), token=plan.customer.token
+    )
+
+
+async def _close(connections: list[HttpConnection]) -> None:
+    await asyncio.gather(*(c.close() for c in connections))
+
+
+async def _publish_lag(ctx: Context, result: ScenarioResult, showings: list[str]) -> None:
+    """After the outbox drained: how long each ``seats/status`` row of these showings waited between its
+    transaction and its publication (the outbox's ``created_at`` and ``sent_at``), i.e. what a subscriber saw
+    while the service was saturated."""
+    await ctx.drain_outbox(result)
+    connection = await ctx.database.connect()
+    try:
+        row = await connection.fetchrow(
+            """
+            SELECT count(*) AS n,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)) AS p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)) AS p99
+            FROM outbox
+            WHERE channel = 'mqtt' AND kind = 'seats_delta' AND showing_id = ANY($1::uuid[]) AND sent_at IS NOT NULL
+            """,
+            showings,
+        )
+    finally:
+        await connection.close()
+    if row is not None and row["n"]:
+        result.details.append(
+            f"`seats/status` publication lag during this load (outbox `sent_at − created_at`, {row['n']} messages): "
+            f"p50 {_ms(float(row['p50'])):,.0f} ms, p99 {_ms(float(row['p99'])):,.0f} ms"
+        )
+        result.extra["publish_lag_p99_ms"] = _ms(float(row["p99"]))
+
+
+def _from_wrk(name: str, ctx: Context, result: WrkResult, sampler: ServiceSampler, errors: int) -> ScenarioResult:
+    return ScenarioResult(
+        name=name,
+        load=f"wrk, {ctx.connections} connections",
+        operations=result.requests,
+        seconds=result.duration_s,
+        unit="req/s",
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        errors=errors,
+        service=sampler.usage,
+        generator_cpu=result.cpu_share,
+    )
+
+
+async def _read(ctx: Context, name: str, path: str) -> ScenarioResult:
+    url = f"{ctx.service.base_url}{path}"
+    await asyncio.to_thread(ctx.wrk.run, url, duration_s=WARMUP_SECONDS, connections=ctx.connections)
+    with ctx.measure(name) as sampler:
+        result = await asyncio.to_thread(ctx.wrk.run, url, duration_s=ctx.duration, connections=ctx.connections)
+    outcome = _from_wrk(name, ctx, result, sampler, result.socket_errors + result.status_errors)
+    outcome.details.append(f"`GET {path}`; p90 {result.p90_ms:.1f} ms, max {result.max_ms:.1f} ms")
+    return outcome
+
+
+async def baseline(ctx: Context) -> ScenarioResult:
+    return await _read(ctx, "baseline", "/healthz")
+
+
+async def seat_map(ctx: Context) -> ScenarioResult:
+    [showing_id] = await ctx.fresh_showings(1)
+    await occupy(ctx.client, ctx.catalogue, showing_id, booked=40, held=10)
+    document = expect(await ctx.client.get(f"/showings/{showing_id}/seats"), 200)
+    statuses = Counter(seat["status"] for seat in document["seats"])
+    result = await _read(ctx, "seat map", f"/showings/{showing_id}/seats")
+    result.details.append(f"250 seats: {dict(sorted(statuses.items()))}")
+    return result
+
+
+async def showings_list(ctx: Context) -> ScenarioResult:
+    path = f"/showings?date={ctx.catalogue.list_day.isoformat()}"
+    page = expect(await ctx.client.get(path), 200)
+    result = await _read(ctx, "showings list", path)
+    result.details.append(f"{len(page['items'])} items per page of {page['total']} that day")
+    return result
+
+
+async def booking(ctx: Context, baseline_rps: float) -> ScenarioResult:
+    """wrk POSTs pre-made bodies: each a fresh pair of seats of a fresh showing, with its customer's token."""
+    capacity = max(baseline_rps * BOOKING_HEADROOM, 200.0) * ctx.duration
+    showings = await ctx.fresh_showings(math.ceil(capacity / PAIRS_PER_SHOWING) + 1)
+    bodies = ctx.work_dir / "bookings.tsv"
+    with bodies.open("w") as out:
+        for plan in ctx.catalogue.plans(showings):
+            out.write(f"{plan.customer.token}\t{plan.body(confirm=True)}\n")
+    with ctx.measure("booking") as sampler:
+        result = await asyncio.to_thread(
+            ctx.wrk.run,
+            ctx.service.base_url,
+            duration_s=ctx.duration,
+            connections=ctx.connections,
+            post=("/bookings", bodies),
+        )
+    created = result.statuses.get(201, 0)
+    outcome = _from_wrk("booking", ctx, result, sampler, result.count_not(201))
+    outcome.operations, outcome.unit = created, "bookings/s"
+    connection = await ctx.database.connect()
+    try:
+        confirmed = await connection.fetchval(
+            "SELECT count(*) FROM bookings WHERE showing_id = ANY($1::uuid[]) AND status = 'confirmed'", showings
+        )
+    finally:
+        await connection.close()
+    # Requests still in flight when wrk stops are answered to nobody, but they do book: up to one per connection.
+    in_flight = confirmed - created
+    outcome.details.append(
+        f"`POST /bookings` (`confirm: true`, 2 seats); answers {dict(sorted(result.statuses.items()))}; "
+        f"{confirmed} confirmed bookings in the database for {created} × 201 ({in_flight} still in flight when "
+        f"wrk stopped); bodies prepared for {len(showings)} showings, reused: {result.wrapped}"
+    )
+    if not 0 <= in_flight <= ctx.connections:
+        outcome.errors += abs(in_flight)
+    await _publish_lag(ctx, outcome, showings)
+    return outcome
+
+
+async def hold_and_confirm(ctx: Context, booking_rate: float) -> ScenarioResult:
+    """Asyncio workers, each: hold 2 seats (``POST /bookings``), then ``POST /bookings/{id}/confirm``."""
+    expected_pairs = max(booking_rate, 50.0) * ctx.duration
+    showings = await ctx.fresh_showings(math.ceil(expected_pairs / PAIRS_PER_SHOWING) + 1)
+    plans = ctx.catalogue.plans(showings)
+    latencies: list[float] = []
+    failures: Counter[str] = Counter()
+    ran_out = False
+
+    async def worker(connection: HttpConnection, deadline: float) -> None:
+        nonlocal ran_out
+        while time.perf_counter() < deadline:
+            plan = next(plans, None)
+            if plan is None:
+                ran_out = True
+                return
+            started = time.perf_counter()
+            held = await _book(connection, plan, confirm=False)
+            if held.status != 201:
+                failures[f"hold {held.status}"] += 1
+                continue
+            path = f"/bookings/{held.json()['id']}/confirm"
+            confirmed = await connection.request("POST", path, token=plan.customer.token)
+            if confirmed.status != 200 or confirmed.json()["status"] != "confirmed":
+                failures[f"confirm {confirmed.status}"] += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    connections = await ctx.connections_to_service(ctx.connections)
+    try:
+        with ctx.measure("hold + confirm") as sampler, OwnCpu() as own:
+            started = time.perf_counter()
+            await asyncio.gather(*(worker(c, started + ctx.duration) for c in connections))
+            elapsed = time.perf_counter() - started
+    finally:
+        await _close(connections)
+    result = ScenarioResult(
+        name="hold + confirm",
+        load=f"asyncio, {ctx.connections} connections",
+        operations=len(latencies),
+        seconds=elapsed,
+        unit="pairs/s",
+        p50_ms=_ms(percentile(latencies, 50)),
+        p99_ms=_ms(percentile(latencies, 99)),
+        errors=sum(failures.values()),
+        service=sampler.usage,
+        generator_cpu=own.usage.cpu_share,
+    )
+    result.details.append(
+        "latency of the pair `POST /bookings` (hold) + `POST /bookings/{id}/confirm`; "
+        f"failures {dict(failures) or 'none'}" + ("; ran out of prepared seats" if ran_out else "")
+    )
+    await _publish_lag(ctx, result, showings)
+    return result
+
+
+@dataclass
+class _Race:
+    statuses: Counter[int]
+    latencies: list[float]
+    sold: list[tuple[float, list[str]]]
+    map_reads: int = 0
+    unexpected: Counter[str] = field(default_factory=Counter)
+
+
+async def contention(ctx: Context) -> ScenarioResult:
+    """500 customers want the same 40 seats at the same moment. Each asks for 2 of the seats it believes free;
+    after a 409 it reads the seat map, as a real client would, and tries again with what is still available,
+    until it has a booking or sees nothing left."""
+    [showing_id] = await ctx.fresh_showings(1)
+    wanted_seats = ctx.catalogue.seat_ids[:CONTENDED_SEATS]
+    wanted = set(wanted_seats)
+    customers = ctx.catalogue.customers
+    race = _Race(Counter(), [], [])
+    start = asyncio.Event()
+
+    async def contender(index: int, connection: HttpConnection) -> None:
+        customer, chooser = customers[index % len(customers)], random.Random(index)
+        free = list(wanted_seats)
+        await start.wait()
+        while free:
+            asked = chooser.sample(free, min(2, len(free)))
+            body = {"showing_id": showing_id, "seat_ids": asked, "confirm": True}
+            sent = time.perf_counter()
+            response = await connection.request("POST", "/bookings", body=body, token=customer.token)
+            answered = time.perf_counter()
+            race.latencies.append(answered - sent)
+            race.statuses[response.status] += 1
+            if response.status == 201:
+                race.sold.append((answered, asked))
+                return
+            if response.status != 409:
+                problem = response.json() if response.body.startswith(b"{") else {}
+                race.unexpected[f"{response.status} {problem.get('code', '')}".strip()] += 1
+                return
+            seat_map = await connection.request("GET", f"/showings/{showing_id}/seats")
+            race.map_reads += 1
+            if seat_map.status != 200:
+                race.statuses[seat_map.status] += 1
+                return
+            free = [
+                s["seat_id"] for s in seat_map.json()["seats"] if s["seat_id"] in wanted and s["status"] == "available"
+            ]
+
+    connections = await ctx.connections_to_service(CONTENDERS)
+    try:
+        tasks = [asyncio.create_task(contender(i, c)) for i, c in enumerate(connections)]
+        await asyncio.sleep(0.1)  # every contender waits at the start line
+        with ctx.measure("contention") as sampler, OwnCpu() as own:
+            started = time.perf_counter()
+            start.set()
+            await asyncio.gather(*tasks)
+            elapsed = time.perf_counter() - started
+    finally:
+        await _close(connections)
+    return await _judge_race(ctx, showing_id, race, started, elapsed, sampler, own)
+
+
+async def _judge_race(
+    ctx: Context,
+    showing_id: str,
+    race: _Race,
+    started: float,
+    elapsed: float,
+    sampler: ServiceSampler,
+    own: OwnCpu,
+) -> ScenarioResult:
+    sold_in_answers = [seat for _, seats in race.sold for seat in seats]
+    connection = await ctx.database.connect()
+    try:
+        row = await connection.fetchrow(
+            """
+            SELECT count(*) AS claims, count(DISTINCT sr.seat_id) AS seats
+            FROM seat_reservations sr JOIN bookings b ON b.id = sr.booking_id
+            WHERE sr.showing_id = $1::uuid AND b.status IN ('pending', 'confirmed')
+            """,
+            showing_id,
+        )
+    finally:
+        await connection.close()
+    assert row is not None
+    double_in_db = int(row["claims"]) - int(row["seats"])
+    double_in_answers = len(sold_in_answers) - len(set(sold_in_answers))
+    seat_map = expect(await ctx.client.get(f"/showings/{showing_id}/seats"), 200)
+    booked_on_map = sum(1 for seat in seat_map["seats"] if seat["status"] == "booked")
+    server_errors = sum(n for status, n in race.statuses.items() if status >= 500)
+    unexpected = sum(n for status, n in race.statuses.items() if status not in (201, 409))
+    sold_out = len(set(sold_in_answers)) == CONTENDED_SEATS
+    sold_out_after = max(at for at, _ in race.sold) - started if race.sold else 0.0
+    result = ScenarioResult(
+        name="contention",
+        load=f"asyncio, {CONTENDERS} clients",
+        operations=sum(race.statuses.values()),
+        seconds=elapsed,
+        unit="req/s",
+        p50_ms=_ms(percentile(race.latencies, 50)),
+        p99_ms=_ms(percentile(race.latencies, 99)),
+        errors=unexpected + double_in_db + double_in_answers,
+        service=sampler.usage,
+        generator_cpu=own.usage.cpu_share,
+    )
+    result.details.append(
+        f"{len(set(sold_in_answers))}/{CONTENDED_SEATS} seats sold in {len(race.sold)} bookings "
+        f"({int(row['seats'])} in the database, {booked_on_map} booked on the seat map); "
+        f"double bookings: {double_in_db} in the database, {double_in_answers} in the answers; "
+        f"{sum(race.statuses.values())} booking attempts, 409: {race.statuses.get(409, 0)}, 5xx: {server_errors}, "
+        f"{race.map_reads} seat map reads after a 409; "
+        + (f"other answers {dict(race.unexpected)}; " if race.unexpected else "")
+        + (f"sold out after {_ms(sold_out_after):.0f} ms" if sold_out else "**not sold out**")
+    )
+    result.extra = {
+        "sold": len(set(sold_in_answers)),
+        "double": double_in_db + double_in_answers,
+        "server_errors": server_errors,
+        "conflicts": race.statuses.get(409, 0),
+        "sold_out_ms": _ms(sold_out_after) if sold_out else -1.0,
+    }
+    return result
+
+
+async def realtime(ctx: Context, rate: float) -> ScenarioResult:
+    """Bookings at a steady rate; an MQTT subscriber on ``seats/status/#`` times each seat's ``booked`` message
+    against the 201 that booked it."""
+    total = int(rate * min(REALTIME_SECONDS, ctx.duration))
+    showings = await ctx.fresh_showings(math.ceil(total / PAIRS_PER_SHOWING))
+    plans = list(islice(ctx.catalogue.plans(showings), total))
+    ours = set(showings)
+    arrivals: dict[tuple[str, str], float] = {}
+    answered: list[tuple[BookingPlan, float, float]] = []
+    failures: Counter[int] = Counter()
+    host, port = ctx.broker.host_port
+
+    async with aiomqtt.Client(hostname=host, port=port, identifier=f"bench-{secrets.token_hex(4)}") as mqtt:
+        await mqtt.subscribe("seats/status/#", qos=1)
+
+        async def listen() -> None:
+            async for message in mqtt.messages:
+                received = time.perf_counter()
+                if not isinstance(message.payload, bytes | bytearray | str):
+                    continue
+                payload = json.loads(message.payload)
+                if payload.get("showing_id") not in ours:
+                    continue
+                for seat in payload.get("seats", []):
+                    if seat.get("status") == "booked":
+                        arrivals.setdefault((payload["showing_id"], seat["seat_id"]), received)
+
+        listener = asyncio.create_task(listen())
+        idle: asyncio.Queue[HttpConnection] = asyncio.Queue()
+        connections = await ctx.connections_to_service(REALTIME_CONNECTIONS)
+        for connection in connections:
+            idle.put_nowait(connection)
+
+        async def one(plan: BookingPlan, at: float) -> None:
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            connection = await idle.get()
+            try:
+                sent = time.perf_counter()
+                response = await _book(connection, plan, confirm=True)
+                received = time.perf_counter()
+            finally:
+                idle.put_nowait(connection)
+            if response.status == 201:
+                answered.append((plan, sent, received))
+            else:
+                failures[response.status] += 1
+
+        def all_arrived() -> bool:
+            return all((p.showing_id, s) in arrivals for p, _, _ in answered for s in p.seat_ids)
+
+        try:
+            with ctx.measure("real-time latency") as sampler, OwnCpu() as own:
+                started = time.perf_counter()
+                await asyncio.gather(*(one(plan, started + i / rate) for i, plan in enumerate(plans)))
+                elapsed = time.perf_counter() - started
+                grace = time.perf_counter() + REALTIME_GRACE_SECONDS
+                while not all_arrived() and time.perf_counter() < grace:
+                    await asyncio.sleep(0.05)
+        finally:
+            await _close(connections)
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+    return _judge_delivery(rate, answered, arrivals, failures, elapsed, sampler, own)
+
+
+def _judge_delivery(
+    rate: float,
+    answered: list[tuple[BookingPlan, float, float]],
+    arrivals: dict[tuple[str, str], float],
+    failures: Counter[int],
+    elapsed: float,
+    sampler: ServiceSampler,
+    own: OwnCpu,
+) -> ScenarioResult:
+    delays: list[float] = []
+    since_sent: list[float] = []
+    lost = early = 0
+    for plan, sent, received in answered:
+        times = [arrivals.get((plan.showing_id, seat)) for seat in plan.seat_ids]
+        if any(t is None for t in times):
+            lost += 1
+            continue
+        last = max(t for t in times if t is not None)
+        early += last < received
+        delays.append(max(0.0, last - received))
+        since_sent.append(last - sent)
+    result = ScenarioResult(
+        name=f"real-time latency, {rate:.0f}/s",
+        load=f"asyncio, {rate:.0f} bookings/s + MQTT subscriber",
+        operations=len(answered),
+        seconds=elapsed,
+        unit="bookings/s",
+        p50_ms=_ms(percentile(delays, 50)),
+        p99_ms=_ms(percentile(delays, 99)),
+        errors=sum(failures.values()) + lost,
+        service=sampler.usage,
+        generator_cpu=own.usage.cpu_share,
+    )
+    result.details.append(
+        f"201 → `seats/status` message: {len(delays)} matched, lost {lost}, "
+        f"{early} arrived before the 201 (counted as 0 ms); from the request being sent: "
+        f"p50 {_ms(percentile(since_sent, 50)):.1f} ms, p99 {_ms(percentile(since_sent, 99)):.1f} ms; "
+        f"booking failures {dict(failures) or 'none'}"
+    )
+    result.extra = {"lost": lost}
+    return result
