@@ -44,13 +44,15 @@ class CancelBooking:
             )
             # Managers are not bound by the cutoff; the record says who cancelled (the owner counts as customer).
             policy = CancelledBy.MANAGER if command.as_manager else CancelledBy.CUSTOMER
-            if booking.cancel(policy, now, showing.start_time, self._cancel_cutoff):
+            changed = booking.cancel(policy, now, showing.start_time, self._cancel_cutoff)
+            if changed:
                 if booking.user_id == command.user_id:
                     booking.cancelled_by = CancelledBy.CUSTOMER
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.RELEASED, now)
-                await record_customer_email(uow, booking, showing, self._cancel_cutoff, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
+            if changed:
+                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
             await uow.commit()
         return booking_document(view)

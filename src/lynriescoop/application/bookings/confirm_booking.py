@@ -47,11 +47,13 @@ class ConfirmBooking:
                 await release_lapsed_holds(uow, showing, now)
                 await uow.commit()
                 raise HoldExpired()
-            if booking.confirm(now):
+            changed = booking.confirm(now)
+            if changed:
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.BOOKED, now)
-                await record_customer_email(uow, booking, showing, self._cancel_cutoff, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
+            if changed:
+                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
             await uow.commit()
         return booking_document(view)

@@ -110,10 +110,10 @@ class PlaceBooking:
             confirmed = booking.status is BookingStatus.CONFIRMED
             reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
             await record_seat_change(uow, showing, [booking], reason, now)
-            if confirmed:
-                await record_customer_email(uow, booking, showing, self._cancel_cutoff, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
+            if confirmed:
+                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
             document = booking_document(view)
             if command.idempotency_key is not None:
                 await uow.bookings.store_response(command.user_id, command.idempotency_key, 201, document)

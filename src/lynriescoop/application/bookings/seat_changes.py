@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import BookingNotFound
@@ -62,12 +63,13 @@ async def record_seat_change(
 
 
 async def record_customer_email(
-    uow: UnitOfWork, booking: Booking, showing: Showing, cancel_cutoff: timedelta, now: datetime
+    uow: UnitOfWork, view: BookingView, showing: Showing, cancel_cutoff: timedelta, now: datetime
 ) -> None:
-    """Record the confirmation or cancellation email of ``booking`` with everything it needs to render later."""
-    view = await uow.bookings.view(booking.id)
+    """Record the confirmation or cancellation email of the booking in ``view`` (read after the change) with
+    everything it needs to render later."""
+    booking = view.booking
     user = await uow.users.get(booking.user_id)
-    if view is None or user is None:
+    if user is None:
         return
     details = BookingEmailDetails(
         recipient_email=user.email.value,

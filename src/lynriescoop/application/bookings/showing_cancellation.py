@@ -24,5 +24,7 @@ async def cancel_bookings_of_showing(
     if live:
         await record_seat_change(uow, showing, live, SeatChangeReason.CANCELLED, now)
         for booking in live:
-            await record_customer_email(uow, booking, showing, cancel_cutoff, now)
+            view = await uow.bookings.view(booking.id)
+            if view is not None:
+                await record_customer_email(uow, view, showing, cancel_cutoff, now)
     return live
