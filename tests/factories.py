@@ -145,3 +145,36 @@ class MutableClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
+
+
+async def lapsed_holds(engine: AsyncEngine, world: World, user: str, labels: list[str]) -> list[uuid.UUID]:
+    """Pending bookings whose holds lapsed a minute ago, one seat each, written straight into the tables."""
+    ids: list[uuid.UUID] = []
+    async with engine.begin() as conn:
+        for label in labels:
+            booking_id = uuid.uuid4()
+            ids.append(booking_id)
+            await conn.execute(
+                insert(t.bookings).values(
+                    id=booking_id,
+                    booking_number=uuid.uuid4().hex[:8].upper(),
+                    user_id=world.users[user].id,
+                    showing_id=world.showing.id,
+                    status="pending",
+                    total_price=Decimal("10.00"),
+                    currency="EUR",
+                    expires_at=datetime.now(UTC) - timedelta(minutes=1),
+                )
+            )
+            await conn.execute(
+                insert(t.seat_reservations).values(
+                    id=uuid.uuid4(),
+                    booking_id=booking_id,
+                    showing_id=world.showing.id,
+                    seat_id=world.seat(label).id,
+                    label=label,
+                    category="standard",
+                    price=Decimal("10.00"),
+                )
+            )
+    return ids

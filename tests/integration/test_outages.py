@@ -18,15 +18,14 @@ import contextlib
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from lynriescoop.adapters.embedded.postgres import EmbeddedPostgres
@@ -35,7 +34,7 @@ from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.settings import Settings
 from tests.delivery_support import SmtpRecorder, TcpGate, clear_retained, collect, eventually, unique_prefix
-from tests.factories import World, build_world, make_user, put_in_postgres
+from tests.factories import World, build_world, lapsed_holds, make_user, put_in_postgres
 from tests.servers import RunningServer, serve
 from tests.support import free_port, run_blocking
 
@@ -99,36 +98,6 @@ def booking_body(world: World, label: str, **extra: Any) -> dict[str, Any]:
 def assert_clean(response: httpx.Response) -> None:
     for leak in LEAKS:
         assert leak not in response.text, response.text
-
-
-async def lapsed_hold(engine: AsyncEngine, world: World, label: str) -> uuid.UUID:
-    """A pending booking whose hold lapsed a minute ago, written straight into the tables."""
-    booking_id = uuid.uuid4()
-    async with engine.begin() as conn:
-        await conn.execute(
-            insert(t.bookings).values(
-                id=booking_id,
-                booking_number=uuid.uuid4().hex[:8].upper(),
-                user_id=world.users["bob"].id,
-                showing_id=world.showing.id,
-                status="pending",
-                total_price=Decimal("10.00"),
-                currency="EUR",
-                expires_at=datetime.now(UTC) - timedelta(minutes=1),
-            )
-        )
-        await conn.execute(
-            insert(t.seat_reservations).values(
-                id=uuid.uuid4(),
-                booking_id=booking_id,
-                showing_id=world.showing.id,
-                seat_id=world.seat(label).id,
-                label=label,
-                category="standard",
-                price=Decimal("10.00"),
-            )
-        )
-    return booking_id
 
 
 async def status_of(engine: AsyncEngine, booking_id: uuid.UUID) -> str:
@@ -225,7 +194,7 @@ async def test_the_database_stops_and_starts_again_during_traffic(
         assert all(codes <= {200, 201, 409, 503} for codes in by_phase.values()), by_phase  # never a 500
 
         # The background work came back by itself too: the sweeper expires a lapsed hold, the relay publishes.
-        lapsed = await lapsed_hold(own_engine, world, "D1")
+        [lapsed] = await lapsed_holds(own_engine, world, "bob", ["D1"])
         await eventually(lambda: _is(own_engine, lapsed, "expired"), "the sweeper expires the lapsed hold", 30)
         booked_after = after.json()["id"]
         await eventually(

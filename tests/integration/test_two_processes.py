@@ -19,21 +19,20 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
-from tests.factories import World, build_world, make_user, put_in_postgres
+from tests.factories import World, build_world, lapsed_holds, make_user, put_in_postgres
 from tests.support import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
@@ -137,39 +136,6 @@ def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) ->
 def token(tokens: JwtTokenService, world: World, name: str) -> dict[str, str]:
     user = world.users[name]
     return {"Authorization": f"Bearer {tokens.issue_access(user.id, user.role, datetime.now(UTC)).token}"}
-
-
-async def lapsed_holds(engine: AsyncEngine, world: World, user: str, labels: list[str]) -> list[uuid.UUID]:
-    """Pending bookings whose holds lapsed a minute ago, one seat each, written straight into the tables."""
-    ids: list[uuid.UUID] = []
-    async with engine.begin() as conn:
-        for label in labels:
-            booking_id = uuid.uuid4()
-            ids.append(booking_id)
-            await conn.execute(
-                insert(t.bookings).values(
-                    id=booking_id,
-                    booking_number=uuid.uuid4().hex[:8].upper(),
-                    user_id=world.users[user].id,
-                    showing_id=world.showing.id,
-                    status="pending",
-                    total_price=Decimal("10.00"),
-                    currency="EUR",
-                    expires_at=datetime.now(UTC) - timedelta(minutes=1),
-                )
-            )
-            await conn.execute(
-                insert(t.seat_reservations).values(
-                    id=uuid.uuid4(),
-                    booking_id=booking_id,
-                    showing_id=world.showing.id,
-                    seat_id=world.seat(label).id,
-                    label=label,
-                    category="standard",
-                    price=Decimal("10.00"),
-                )
-            )
-    return ids
 
 
 async def test_two_processes_share_one_database_without_double_booking_or_lost_events(
