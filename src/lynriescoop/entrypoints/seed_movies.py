@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lynriescoop.application.movies.seed_movies import SeedMoviesCommand, bundled_movie_seeds
+from lynriescoop.application.catalogue.movies.seed_movies import SeedMoviesCommand, bundled_movie_seeds
 from lynriescoop.domain.movies import Movie
 from lynriescoop.entrypoints.container import Container
 

@@ -8,12 +8,12 @@ from uuid import uuid4
 
 import pytest
 
-from lynriescoop.application.movies.create_movie import CreateMovie, CreateMovieCommand
-from lynriescoop.application.movies.delete_movie import DeleteMovie, DeleteMovieCommand
-from lynriescoop.application.movies.get_movie import GetMovie, GetMovieQuery
-from lynriescoop.application.movies.list_movies import ListMovies, ListMoviesQuery
-from lynriescoop.application.movies.list_now_playing import ListNowPlaying, NowPlayingQuery
-from lynriescoop.application.movies.update_movie import UpdateMovie, UpdateMovieCommand
+from lynriescoop.application.catalogue.movies.create_movie import CreateMovie, CreateMovieCommand
+from lynriescoop.application.catalogue.movies.delete_movie import DeleteMovie, DeleteMovieCommand
+from lynriescoop.application.catalogue.movies.get_movie import GetMovie, GetMovieQuery
+from lynriescoop.application.catalogue.movies.list_movies import ListMovies, ListMoviesQuery
+from lynriescoop.application.catalogue.movies.list_now_playing import ListNowPlaying, NowPlayingQuery
+from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, UpdateMovieCommand
 from lynriescoop.application.ports.repositories import MovieSort
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import InvalidMovie, MovieHasShowings, MovieNotFound, TmdbIdTaken

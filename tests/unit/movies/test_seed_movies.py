@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from lynriescoop.application.movies.seed_movies import (
+from lynriescoop.application.catalogue.movies.seed_movies import (
     SeedMovies,
     SeedMoviesCommand,
     bundled_movie_seeds,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from lynriescoop.application.movies.import_movie import ImportMovie, ImportMovieCommand
-from lynriescoop.application.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
+from lynriescoop.application.catalogue.movies.import_movie import ImportMovie, ImportMovieCommand
+from lynriescoop.application.catalogue.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
 from lynriescoop.application.ports.movie_source import SourceMovieDetails, SourceMovieSummary, SourceSearchPage
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.errors import TmdbError, TmdbIdTaken, TmdbMovieNotFound, TmdbUnavailable

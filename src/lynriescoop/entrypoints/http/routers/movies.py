@@ -8,14 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from lynriescoop.application.movies.create_movie import CreateMovie
-from lynriescoop.application.movies.delete_movie import DeleteMovie, DeleteMovieCommand
-from lynriescoop.application.movies.get_movie import GetMovie, GetMovieQuery
-from lynriescoop.application.movies.import_movie import ImportMovie, ImportMovieCommand
-from lynriescoop.application.movies.list_movies import ListMovies, ListMoviesQuery
-from lynriescoop.application.movies.list_now_playing import ListNowPlaying, NowPlayingQuery
-from lynriescoop.application.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
-from lynriescoop.application.movies.update_movie import UpdateMovie, UpdateMovieCommand
+from lynriescoop.application.catalogue.movies.create_movie import CreateMovie
+from lynriescoop.application.catalogue.movies.delete_movie import DeleteMovie, DeleteMovieCommand
+from lynriescoop.application.catalogue.movies.get_movie import GetMovie, GetMovieQuery
+from lynriescoop.application.catalogue.movies.import_movie import ImportMovie, ImportMovieCommand
+from lynriescoop.application.catalogue.movies.list_movies import ListMovies, ListMoviesQuery
+from lynriescoop.application.catalogue.movies.list_now_playing import ListNowPlaying, NowPlayingQuery
+from lynriescoop.application.catalogue.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
+from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, UpdateMovieCommand
 from lynriescoop.application.ports.repositories import MovieSort
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
 from lynriescoop.entrypoints.http.errors import problems

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from lynriescoop.application.movies.create_movie import CreateMovieCommand
-from lynriescoop.application.movies.search_tmdb import TmdbHit, TmdbSearchResult
+from lynriescoop.application.catalogue.movies.create_movie import CreateMovieCommand
+from lynriescoop.application.catalogue.movies.search_tmdb import TmdbHit, TmdbSearchResult
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain import movies as domain
 from lynriescoop.domain.movies import (
