@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.security.argon2_hasher import Argon2PasswordHasher
+from lynriescoop.domain.users import Role
 from lynriescoop.entrypoints.container import build_container
 from lynriescoop.entrypoints.http.app import create_app
 from lynriescoop.settings import Settings
+from tests.factories import World, build_world, make_user, put_in_postgres
 
 SettingsFactory = Callable[..., Settings]
 
@@ -55,3 +58,32 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+Headers = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+async def world(clean_db: AsyncEngine) -> World:
+    """A movie, a room of 5 rows of 8 seats (row E premium) with one showing, and users ann, bob and boss (manager),
+    written straight into the tables."""
+    world = build_world(rows=5, per_row=8)
+    world.users = {
+        "ann": make_user("ann@example.com"),
+        "bob": make_user("bob@example.com"),
+        "boss": make_user("boss@example.com", role=Role.MANAGER),
+    }
+    await put_in_postgres(clean_db, world)
+    return world
+
+
+@pytest.fixture
+def auth(app: FastAPI, world: World) -> Headers:
+    """``auth("ann")``: an Authorization header with a fresh access token of that user of the ``world``."""
+    tokens = app.state.container.token_service()
+
+    def headers(name: str) -> dict[str, str]:
+        user = world.users[name]
+        return {"Authorization": f"Bearer {tokens.issue_access(user.id, user.role, datetime.now(UTC)).token}"}
+
+    return headers

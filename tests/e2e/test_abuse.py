@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,42 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.domain.showings import ShowingStatus
-from lynriescoop.domain.users import Role
 from lynriescoop.entrypoints.http.app import create_app
 from tests.e2e.auth_helpers import DEFAULT_PASSWORD, assert_problem, bearer, client_at, register
 from tests.e2e.catalogue_helpers import insert_showing
-from tests.e2e.conftest import SettingsFactory
-from tests.factories import World, build_world, make_user, put_in_postgres
+from tests.e2e.conftest import Headers, SettingsFactory
+from tests.factories import World
 from tests.fakes.tmdb import API_KEY, FakeTmdb
 
 pytestmark = [pytest.mark.postgres]
 
-Headers = Callable[[str], dict[str, str]]
 LEAKS = ("Traceback", "sqlalchemy", "asyncpg", "SELECT ", 'File "', "psycopg")
 GHOST = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-async def world(clean_db: AsyncEngine) -> World:
-    world = build_world(rows=4, per_row=8)
-    world.users = {
-        "ann": make_user("ann@example.com"),
-        "bob": make_user("bob@example.com"),
-        "boss": make_user("boss@example.com", role=Role.MANAGER),
-    }
-    await put_in_postgres(clean_db, world)
-    return world
-
-
-@pytest.fixture
-def auth(app: FastAPI, world: World) -> Headers:
-    tokens = app.state.container.token_service()
-
-    def headers(name: str) -> dict[str, str]:
-        user = world.users[name]
-        return bearer(tokens.issue_access(user.id, user.role, datetime.now(UTC)).token)
-
-    return headers
 
 
 @pytest.fixture

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.postgres import tables as t
-from lynriescoop.domain.users import Role
-from tests.factories import World, build_world, make_user, put_in_postgres
-
-Headers = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-async def world(clean_db: AsyncEngine) -> World:
-    world = build_world(rows=5, per_row=8)
-    world.users = {
-        "ann": make_user("ann@example.com"),
-        "bob": make_user("bob@example.com"),
-        "boss": make_user("boss@example.com", role=Role.MANAGER),
-    }
-    await put_in_postgres(clean_db, world)
-    return world
-
-
-@pytest.fixture
-def auth(app: FastAPI, world: World) -> Headers:
-    tokens = app.state.container.token_service()
-
-    def headers(name: str) -> dict[str, str]:
-        user = world.users[name]
-        token = tokens.issue_access(user.id, user.role, datetime.now(UTC)).token
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+from tests.e2e.conftest import Headers
+from tests.factories import World
 
 
 def seats(world: World, *labels: str) -> list[str]:
