@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    response_cache_entries: int = Field(default=4096, ge=0)
+    response_cache_mb: int = Field(default=64, ge=0)
 
     mqtt_url: str | None = None
     mqtt_embedded_port: int = Field(default=1883, ge=0, le=65535)
@@ -110,6 +112,10 @@ class Settings(BaseSettings):
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.cinema_timezone)
+
+    @property
+    def response_cache_bytes(self) -> int:
+        return self.response_cache_mb * 1024 * 1024
 
     @property
     def hold_duration(self) -> timedelta:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
 
+from lynriescoop.application.catalogue.showings.views import seat_map_document
 from lynriescoop.application.ports.showings import ShowingFilter
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.bookings import BookingStatus
@@ -50,6 +52,13 @@ async def test_seat_map_statuses_prices_order_and_version(uow_factory: UnitOfWor
         statuses = await uow.seat_maps.seat_statuses(b1.id, [showing.id, other.id, uuid4()], NOW)
         assert await uow.seat_maps.seat_statuses(b1.id, [], NOW) == {}
     assert statuses == {showing.id: SeatStatus.BOOKED, other.id: SeatStatus.AVAILABLE}
+    # The encoded document (rendered by PostgreSQL in the real reader) says exactly what the seat map says.
+    async with uow_factory() as uow:
+        encoded = await uow.seat_maps.seat_map_document(showing.id, NOW)
+        assert await uow.seat_maps.seat_map_document(uuid4(), NOW) is None
+    assert encoded is not None and (encoded.showing_id, encoded.version) == (showing.id, 9)
+    assert json.loads(encoded.document) == seat_map_document(seat_map)
+    assert encoded.changes_at == NOW + timedelta(minutes=1)  # a3's hold lapses then; b2's already has
 
 
 async def test_showing_view_counts(uow_factory: UnitOfWorkFactory) -> None:

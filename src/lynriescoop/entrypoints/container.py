@@ -6,6 +6,7 @@ import functools
 
 from dependency_injector import containers, providers
 
+from lynriescoop.adapters.postgres.change_feed import ChangeFeed
 from lynriescoop.adapters.postgres.engine import make_engine, make_session_factory
 from lynriescoop.adapters.postgres.stats import PostgresStatsReader
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -61,6 +62,7 @@ from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.entrypoints import notifications, tmdb_wiring
 from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
+from lynriescoop.entrypoints.http.response_cache import ResponseCache
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
 from lynriescoop.entrypoints.mqtt.consumer import BookingRequestConsumer
 from lynriescoop.entrypoints.periodic import PeriodicTask
@@ -83,7 +85,20 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.Singleton(make_session_factory, engine)
     event_router = providers.Object(route_event)
 
-    uow = providers.Factory(PostgresUnitOfWork, session_factory=session_factory, router=event_router)
+    # Catalogue changes, for the read caches: this process's commits at once, other processes' through NOTIFY.
+    change_feed = providers.Singleton(ChangeFeed)
+    change_listener = providers.Singleton(notifications.build_change_listener, settings=settings, feed=change_feed)
+    response_cache = providers.Singleton(
+        ResponseCache,
+        feed=change_feed,
+        clock=clock,
+        max_entries=settings.provided.response_cache_entries,
+        max_bytes=settings.provided.response_cache_bytes,
+    )
+
+    uow = providers.Factory(
+        PostgresUnitOfWork, session_factory=session_factory, router=event_router, changes=change_feed
+    )
 
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     token_service = providers.Singleton(
@@ -232,6 +247,7 @@ class Container(containers.DeclarativeContainer):
         providers.Factory(
             PeriodicTask, name="hold-sweeper", interval=settings.provided.hold_sweep_seconds, job=sweep_holds
         ),
+        change_listener,
         booking_request_consumer,
         mqtt_client,
         outbox_relay,

@@ -11,6 +11,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttClientService
+from lynriescoop.adapters.postgres.change_feed import ChangeFeed, PostgresChangeListener
 from lynriescoop.adapters.postgres.outbox_relay import PostgresOutboxClaimer, PostgresOutboxListener, asyncpg_dsn
 from lynriescoop.adapters.smtp.mailers import FileMailer, SmtpMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
@@ -80,3 +81,9 @@ def build_outbox_relay(
         observer=PrometheusDeliveryObserver(),
     )
     return OutboxRelayWorker(relay, PostgresOutboxListener(asyncpg_dsn(settings.database_url)))
+
+
+def build_change_listener(settings: Settings, feed: ChangeFeed) -> PostgresChangeListener:
+    if not settings.database_url:
+        raise ValueError("the change listener needs DATABASE_URL")
+    return PostgresChangeListener(asyncpg_dsn(settings.database_url), feed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -275,14 +276,17 @@ async def test_seat_map_statuses_prices_and_version(cinema: Cinema) -> None:
     cinema.add_booking(showing, [b2.id], BookingStatus.CANCELLED)
     seat_map = await GetSeatMap(cinema.uow, cinema.clock)(GetSeatMapQuery(showing.id))
     assert (seat_map.showing_id, seat_map.version) == (showing.id, 4)
-    assert [(s.label, s.status, s.price, s.category) for s in seat_map.seats] == [
-        ("A1", SeatStatus.BOOKED, Decimal("10.00"), SeatCategory.STANDARD),
-        ("A2", SeatStatus.HELD, Decimal("10.00"), SeatCategory.STANDARD),
-        ("A3", SeatStatus.BLOCKED, Decimal("10.00"), SeatCategory.STANDARD),
-        ("B1", SeatStatus.AVAILABLE, Decimal("15.00"), SeatCategory.PREMIUM),
-        ("B2", SeatStatus.AVAILABLE, Decimal("15.00"), SeatCategory.PREMIUM),
-        ("B3", SeatStatus.AVAILABLE, Decimal("15.00"), SeatCategory.PREMIUM),
+    document = json.loads(seat_map.document)
+    assert (document["showing_id"], document["version"]) == (str(showing.id), 4)
+    assert [(s["label"], s["status"], s["price"], s["category"]) for s in document["seats"]] == [
+        ("A1", SeatStatus.BOOKED, "10.00", SeatCategory.STANDARD),
+        ("A2", SeatStatus.HELD, "10.00", SeatCategory.STANDARD),
+        ("A3", SeatStatus.BLOCKED, "10.00", SeatCategory.STANDARD),
+        ("B1", SeatStatus.AVAILABLE, "15.00", SeatCategory.PREMIUM),
+        ("B2", SeatStatus.AVAILABLE, "15.00", SeatCategory.PREMIUM),
+        ("B3", SeatStatus.AVAILABLE, "15.00", SeatCategory.PREMIUM),
     ]
-    assert seat_map.available_seats == 3
+    # The map changes by itself when A2's hold lapses (B1's already has).
+    assert seat_map.changes_at == cinema.clock.now() + timedelta(minutes=3)
     with pytest.raises(ShowingNotFound):
         await GetSeatMap(cinema.uow, cinema.clock)(GetSeatMapQuery(uuid4()))

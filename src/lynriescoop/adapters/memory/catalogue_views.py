@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
+from lynriescoop.application.catalogue.showings.views import earliest, seat_map_document
 from lynriescoop.application.ports.read_models import (
+    EncodedSeatMap,
     MovieBrief,
     RoomBrief,
     SeatMap,
@@ -43,6 +46,13 @@ def _status(seat: Seat, claim: Booking | None, now: datetime) -> SeatStatus:
     )
 
 
+def _next_lapse(state: MemoryState, showing_id: UUID, now: datetime) -> datetime | None:
+    """When the first live hold of the showing that still holds a seat lapses."""
+    return earliest(
+        (b.expires_at for b in _live_claims(state, showing_id).values() if b.status.value == "pending"), now
+    )
+
+
 class MemorySeatMapReader:
     def __init__(self, state: MemoryState) -> None:
         self._state = state
@@ -70,6 +80,17 @@ class MemorySeatMapReader:
                 )
                 for s in seats
             ],
+        )
+
+    async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
+        seat_map = await self.seat_map(showing_id, now)
+        if seat_map is None:
+            return None
+        return EncodedSeatMap(
+            showing_id=showing_id,
+            version=seat_map.version,
+            document=json.dumps(seat_map_document(seat_map)).encode(),
+            changes_at=_next_lapse(self._state, showing_id, now),
         )
 
     async def seat_statuses(
@@ -112,6 +133,7 @@ class MemoryShowingReader:
                 for b in self._state.bookings.values()
                 if b.showing_id == showing.id and b.status.value in BOOKED_STATUSES
             ),
+            changes_at=earliest((_next_lapse(self._state, showing.id, now), showing.start_time, showing.end_time), now),
         )
 
     async def view(self, showing_id: UUID, now: datetime) -> ShowingView | None:

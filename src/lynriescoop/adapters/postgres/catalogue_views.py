@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import DateTime, Row, Select, Text, and_, bindparam, cast, func, or_, select, text
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
 from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
+from lynriescoop.application.catalogue.showings.views import earliest
 from lynriescoop.application.ports.read_models import (
+    EncodedSeatMap,
     MovieBrief,
     RoomBrief,
     SeatMap,
@@ -53,6 +56,50 @@ _SEAT_PRICE = func.coalesce(
     cast(showings.c.prices.op("->>", return_type=Text)(seats.c.category), Money), showings.c.price
 )
 _CATEGORIES = {category.value: category for category in SeatCategory}
+
+
+# The seat map's JSON document rendered by PostgreSQL in the one seat-map query: 250 seats cost well under a
+# millisecond there, against about three in Python (rows, a dataclass per seat, json.dumps; docs/benchmarks.md).
+# The seat status is domain/seat_maps.py's ``seat_status`` mirrored in SQL; tests/contract/test_catalogue_views.py
+# holds both readers to the same documents.
+_SEAT_MAP_DOCUMENT = text(
+    """
+    SELECT
+      json_build_object(
+        'showing_id', sh.id,
+        'version', sh.seat_version,
+        'seats', COALESCE(
+          json_agg(
+            json_build_object(
+              'seat_id', se.id,
+              'row', se.row_label,
+              'number', se.number,
+              'label', se.row_label || se.number,
+              'category', se.category,
+              'is_accessible', se.category = 'wheelchair',
+              'status', CASE
+                WHEN NOT se.is_active THEN 'blocked'
+                WHEN b.status IN ('confirmed', 'completed') THEN 'booked'
+                WHEN b.status = 'pending' AND b.expires_at > :now THEN 'held'
+                ELSE 'available'
+              END,
+              'price', COALESCE((sh.prices ->> se.category)::numeric(10, 2), sh.price)::text
+            )
+            ORDER BY se.row_index, se.number
+          ) FILTER (WHERE se.id IS NOT NULL),
+          '[]'::json
+        )
+      )::text AS document,
+      sh.seat_version AS version,
+      min(b.expires_at) FILTER (WHERE se.is_active AND b.status = 'pending' AND b.expires_at > :now) AS changes_at
+    FROM showings AS sh
+    LEFT JOIN seats AS se ON se.room_id = sh.room_id
+    LEFT JOIN seat_reservations AS r ON r.showing_id = sh.id AND r.seat_id = se.id AND r.is_live
+    LEFT JOIN bookings AS b ON b.id = r.booking_id
+    WHERE sh.id = :showing_id
+    GROUP BY sh.id
+    """
+).bindparams(bindparam("now", type_=DateTime(timezone=True)), bindparam("showing_id", type_=PG_UUID(as_uuid=True)))
 
 
 class PostgresSeatMapReader:
@@ -105,6 +152,12 @@ class PostgresSeatMapReader:
                 for r in rows
             ],
         )
+
+    async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
+        row = (await self._session.execute(_SEAT_MAP_DOCUMENT, {"now": now, "showing_id": showing_id})).first()
+        if row is None:
+            return None
+        return EncodedSeatMap(showing_id, row.version, row.document.encode(), row.changes_at)
 
     async def seat_statuses(
         self, seat_id: UUID, showing_ids: Sequence[UUID], now: datetime
@@ -159,6 +212,12 @@ def _views_select(now: datetime) -> Select[Any]:
         .correlate(showings)
         .scalar_subquery()
     )
+    next_lapse = (
+        select(func.min(bookings.c.expires_at))
+        .where(bookings.c.showing_id == showings.c.id, bookings.c.status == "pending", bookings.c.expires_at > now)
+        .correlate(showings)
+        .scalar_subquery()
+    )
     return select(
         showings,
         movies.c.title.label("movie_title"),
@@ -168,6 +227,7 @@ def _views_select(now: datetime) -> Select[Any]:
         capacity.label("capacity"),
         taken.label("taken"),
         bookings_count.label("bookings_count"),
+        next_lapse.label("next_lapse"),
     ).select_from(
         showings.join(movies, movies.c.id == showings.c.movie_id).join(rooms, rooms.c.id == showings.c.room_id)
     )
@@ -183,6 +243,7 @@ def _view(row: Row[Any], now: datetime) -> ShowingView:
         capacity=row.capacity,
         available_seats=max(row.capacity - row.taken, 0),
         bookings_count=row.bookings_count,
+        changes_at=earliest((row.next_lapse, showing.start_time, showing.end_time), now),
     )
 
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.sql.dml import UpdateBase
 
 from lynriescoop.adapters.postgres.bookings import PostgresBookingRepository
 from lynriescoop.adapters.postgres.catalogue_views import PostgresSeatMapReader, PostgresShowingReader
+from lynriescoop.adapters.postgres.change_feed import (
+    CHANGES_CHANNEL,
+    CatalogueChange,
+    ChangeFeed,
+    change_of_writes,
+    notify_payload,
+)
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
@@ -25,10 +35,20 @@ from lynriescoop.domain.events import DomainEvent
 
 
 class PostgresUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], router: EventRouter) -> None:
+    """One session, one transaction. At commit it also tells the read caches what the transaction changed (see
+    adapters/postgres/change_feed.py): the tables it wrote to, narrowed to the showings its events name."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        router: EventRouter,
+        changes: ChangeFeed | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._router = router
+        self._changes = changes
         self._events: list[DomainEvent] = []
+        self._written: set[str] = set()
         self._session: AsyncSession | None = None
 
     @property
@@ -40,6 +60,9 @@ class PostgresUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self._events = []
+        self._written = set()
+        if self._changes is not None:
+            event.listen(self._session.sync_session, "do_orm_execute", self._note_write)
         await self._session.begin()
         self.users = PostgresUserRepository(self._session)
         self.refresh_tokens = PostgresRefreshTokenRepository(self._session)
@@ -64,11 +87,24 @@ class PostgresUnitOfWork(UnitOfWork):
             await session.close()
             self._session = None
 
+    def _note_write(self, state: ORMExecuteState) -> None:
+        statement = state.statement
+        if isinstance(statement, UpdateBase):
+            table = getattr(statement, "table", None)
+            name = getattr(table, "name", None)
+            if isinstance(name, str):
+                self._written.add(name)
+
+    def _change(self) -> CatalogueChange:
+        showing_ids = {sid for e in self._events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
+        return change_of_writes(self._written, showing_ids)
+
     def record(self, *events: DomainEvent) -> None:
         self._events.extend(events)
 
     async def commit(self) -> None:
         session = self.session
+        change = self._change() if self._changes is not None else CatalogueChange()
         rows = [message for event in self._events for message in self._router(event)]
         if rows:
             await session.execute(
@@ -86,11 +122,19 @@ class PostgresUnitOfWork(UnitOfWork):
                     for m in rows
                 ],
             )
-            # Delivered by PostgreSQL only if and when this transaction commits.
-            await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
+        # Delivered by PostgreSQL only if and when this transaction commits; one statement for both channels.
+        notifies = [func.pg_notify(OUTBOX_CHANNEL, "")] if rows else []
+        if self._changes is not None and not change.empty:
+            notifies.append(func.pg_notify(CHANGES_CHANNEL, notify_payload(self._changes, change)))
+        if notifies:
+            await session.execute(select(*notifies))
         self._events = []
+        self._written = set()
         await session.commit()
+        if self._changes is not None:
+            self._changes.publish(change)
 
     async def rollback(self) -> None:
         self._events = []
+        self._written = set()
         await self.session.rollback()

@@ -45,9 +45,28 @@ class SeatMap:
         return sum(1 for seat in self.seats if seat.status is SeatStatus.AVAILABLE)
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedSeatMap:
+    """The seat map as the JSON document clients read (API.md §5: ``{showing_id, version, seats: [...]}``).
+
+    The hottest read of the service, so the reader builds the bytes where that is cheapest (PostgreSQL renders
+    them in the seat-map query) instead of a Python object per seat. ``changes_at`` is the next moment the map
+    changes with no write at all (a live hold lapses), or None.
+    """
+
+    showing_id: UUID
+    version: int
+    document: bytes
+    changes_at: datetime | None
+
+
 class SeatMapReader(Protocol):
     async def seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
         """The seat map, or None when the showing does not exist. ``now`` decides which holds still hold."""
+        ...
+
+    async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
+        """The same seat map as :meth:`seat_map`, encoded as its JSON document; None for an unknown showing."""
         ...
 
     async def seat_statuses(
@@ -77,6 +96,8 @@ class ShowingView:
 
     ``capacity``: active seats of the room. ``available_seats``: active seats without a live claim of a confirmed
     booking or of a pending booking whose hold lasts. ``bookings_count``: confirmed (or completed) bookings.
+    ``changes_at``: the next moment the view changes with no write at all (a live hold lapses, the showing
+    starts or ends), or None.
     """
 
     showing: Showing
@@ -86,6 +107,7 @@ class ShowingView:
     capacity: int
     available_seats: int
     bookings_count: int
+    changes_at: datetime | None = None
 
 
 class ShowingReader(Protocol):

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(admin_outbox.router)
 
     # Outermost first: request id wraps everything so even a 413 carries it.
+    # Responses over 1 KiB are gzip-compressed for clients that accept it (API.md §1); the cached reads arrive
+    # compressed already (entrypoints/http/response_cache.py) and pass through untouched.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     if settings.cors_origins:

@@ -19,6 +19,7 @@ from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, U
 from lynriescoop.application.ports.repositories import MovieSort
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
 from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.response_cache import Rendered
 from lynriescoop.entrypoints.http.schemas.movies import (
     CreateMovieRequest,
     ImportMovieRequest,
@@ -49,20 +50,35 @@ def image_base_url(request: Request) -> str:
 ImageBase = Annotated[str, Depends(image_base_url)]
 
 
+CACHED = (
+    "\n\nAnswered from the response cache when nothing changed: strong `ETag`, `Cache-Control: no-cache`; "
+    "`If-None-Match` with the current ETag gets 304."
+)
+
+
 @router.get(
-    "", summary="List movies", description=_describe(PUBLIC, ListMovies), responses=problems((422, "validation_error"))
+    "",
+    response_model=MoviePage,
+    summary="List movies",
+    description=_describe(PUBLIC, ListMovies) + CACHED,
+    responses=problems((422, "validation_error")),
 )
 async def list_movies(
-    use_case: Annotated[ListMovies, Depends(provide("list_movies"))],
-    images: ImageBase,
+    request: Request,
     q: Annotated[str | None, Query(max_length=200, description="case-insensitive substring of the title")] = None,
     genre: Annotated[str | None, Query(max_length=50, description="one genre name, case-insensitive")] = None,
     sort: MovieSort = MovieSort.TITLE,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> MoviePage:
+) -> Response:
     query = ListMoviesQuery(q=q, genre=genre, sort=sort, limit=limit, offset=offset)
-    return MoviePage.of(await use_case(query), images)
+
+    async def build() -> Rendered:
+        page = await container_of(request).list_movies()(query)
+        return Rendered(MoviePage.of(page, image_base_url(request)).model_dump_json().encode())
+
+    cache = container_of(request).response_cache()
+    return await cache.respond(request, ("movies", query), cache.movie_deps, build)
 
 
 @router.get(
@@ -120,14 +136,18 @@ async def import_movie(
 
 @router.get(
     "/{movie_id}",
+    response_model=Movie,
     summary="One movie",
-    description=_describe(PUBLIC, GetMovie),
+    description=_describe(PUBLIC, GetMovie) + CACHED,
     responses=problems((404, "movie_not_found"), (422, "validation_error")),
 )
-async def get_movie(
-    movie_id: UUID, use_case: Annotated[GetMovie, Depends(provide("get_movie"))], images: ImageBase
-) -> Movie:
-    return Movie.of(await use_case(GetMovieQuery(movie_id=movie_id)), images)
+async def get_movie(movie_id: UUID, request: Request) -> Response:
+    async def build() -> Rendered:
+        movie = await container_of(request).get_movie()(GetMovieQuery(movie_id=movie_id))
+        return Rendered(Movie.of(movie, image_base_url(request)).model_dump_json().encode())
+
+    cache = container_of(request).response_cache()
+    return await cache.respond(request, ("movie", movie_id), cache.movie_deps, build)
 
 
 @router.post(

@@ -7,7 +7,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
 from lynriescoop.application.catalogue.showings.cancel_showing import CancelShowing, CancelShowingCommand
 from lynriescoop.application.catalogue.showings.delete_showing import DeleteShowing, DeleteShowingCommand
@@ -19,6 +18,7 @@ from lynriescoop.application.catalogue.showings.update_showing import UpdateShow
 from lynriescoop.application.ports.read_models import ShowingView
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
 from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.response_cache import LIST_MAX_AGE, Rendered, ResponseCache
 from lynriescoop.entrypoints.http.schemas.showings import (
     SeatMapOut,
     ShowingCreate,
@@ -26,7 +26,6 @@ from lynriescoop.entrypoints.http.schemas.showings import (
     ShowingPage,
     ShowingsQuery,
     ShowingUpdate,
-    seat_map_document,
 )
 
 router = APIRouter(prefix="/showings", tags=["showings"])
@@ -60,57 +59,78 @@ async def presenter(request: Request) -> Present:
 
 Presenter = Annotated[Present, Depends(presenter)]
 
+CACHED = (
+    "\n\nAnswered from the response cache when nothing changed: strong `ETag`, `Cache-Control: no-cache`; "
+    "`If-None-Match` with the current ETag gets 304. Changes show at once in the process that made them and within "
+    "100 ms in every other one."
+)
+
+
+def response_cache(request: Request) -> ResponseCache:
+    return container_of(request).response_cache()
+
 
 @router.get(
     "",
+    response_model=ShowingPage,
     summary="List showings, by start time",
-    description=_describe(PUBLIC, ListShowings),
+    description=_describe(PUBLIC, ListShowings) + CACHED,
     responses=problems((422, "validation_error")),
 )
-async def list_showings(
-    query: Annotated[ShowingsQuery, Query()],
-    present: Presenter,
-    use_case: Annotated[ListShowings, Depends(provide("list_showings"))],
-) -> ShowingPage:
-    page = await use_case(
-        ListShowingsQuery(
-            movie_id=query.movie_id,
-            room_id=query.room_id,
-            day=query.day,
-            starts_from=query.starts_from,
-            starts_before=query.starts_before,
-            status=query.status,
-            include_past=query.include_past,
-            limit=query.limit,
-            offset=query.offset,
-        )
+async def list_showings(query: Annotated[ShowingsQuery, Query()], request: Request) -> Response:
+    list_query = ListShowingsQuery(
+        movie_id=query.movie_id,
+        room_id=query.room_id,
+        day=query.day,
+        starts_from=query.starts_from,
+        starts_before=query.starts_before,
+        status=query.status,
+        include_past=query.include_past,
+        limit=query.limit,
+        offset=query.offset,
     )
-    return ShowingPage.of(page, present.currency, present.images)
+
+    async def build() -> Rendered:
+        container = container_of(request)
+        page = await container.list_showings()(list_query)
+        present = Present(request)
+        body = ShowingPage.of(page, present.currency, present.images).model_dump_json().encode()
+        return Rendered(body, min(filter(None, (view.changes_at for view in page.items)), default=None))
+
+    cache = response_cache(request)
+    return await cache.respond(request, ("showings", list_query), cache.showing_list_deps, build, max_age=LIST_MAX_AGE)
 
 
 @router.get(
     "/{showing_id}",
+    response_model=ShowingOut,
     summary="One showing",
-    description=_describe(PUBLIC, GetShowing),
+    description=_describe(PUBLIC, GetShowing) + CACHED,
     responses=problems(NOT_FOUND, (422, "validation_error")),
 )
-async def get_showing(
-    showing_id: UUID, present: Presenter, use_case: Annotated[GetShowing, Depends(provide("get_showing"))]
-) -> ShowingOut:
-    return present(await use_case(GetShowingQuery(showing_id)))
+async def get_showing(showing_id: UUID, request: Request) -> Response:
+    async def build() -> Rendered:
+        view = await container_of(request).get_showing()(GetShowingQuery(showing_id))
+        return Rendered(Present(request)(view).model_dump_json().encode(), view.changes_at)
+
+    cache = response_cache(request)
+    return await cache.respond(request, ("showing", showing_id), lambda: cache.showing_deps(showing_id), build)
 
 
 @router.get(
     "/{showing_id}/seats",
     response_model=SeatMapOut,
     summary="The seat map of a showing",
-    description=_describe(PUBLIC, GetSeatMap),
+    description=_describe(PUBLIC, GetSeatMap) + CACHED,
     responses=problems(NOT_FOUND, (422, "validation_error")),
 )
-async def get_seat_map(
-    showing_id: UUID, use_case: Annotated[GetSeatMap, Depends(provide("get_seat_map"))]
-) -> JSONResponse:
-    return JSONResponse(seat_map_document(await use_case(GetSeatMapQuery(showing_id))))
+async def get_seat_map(showing_id: UUID, request: Request) -> Response:
+    async def build() -> Rendered:
+        seat_map = await container_of(request).get_seat_map()(GetSeatMapQuery(showing_id))
+        return Rendered(seat_map.document, seat_map.changes_at)
+
+    cache = response_cache(request)
+    return await cache.respond(request, ("seats", showing_id), lambda: cache.showing_deps(showing_id), build)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowingCommand
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowingCommand
-from lynriescoop.application.ports.read_models import SeatMap, ShowingView
+from lynriescoop.application.ports.read_models import ShowingView
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain.movies import poster_url
 from lynriescoop.domain.rooms import SeatCategory
@@ -207,25 +207,3 @@ class SeatMapOut(BaseModel):
     showing_id: UUID
     version: int = Field(description="rises by one with every change of any seat of the showing")
     seats: list[SeatMapSeatOut] = Field(description="front row first, seats by number")
-
-
-def seat_map_document(seat_map: SeatMap) -> dict[str, object]:
-    """The seat map as JSON-ready data, built directly: it is the hottest read, so no model is validated per seat
-    (``SeatMapOut`` documents the same shape)."""
-    return {
-        "showing_id": str(seat_map.showing_id),
-        "version": seat_map.version,
-        "seats": [
-            {
-                "seat_id": str(s.seat_id),
-                "row": s.row,
-                "number": s.number,
-                "label": s.label,
-                "category": s.category.value,
-                "is_accessible": s.is_accessible,
-                "status": s.status.value,
-                "price": money(s.price),
-            }
-            for s in seat_map.seats
-        ],
-    }

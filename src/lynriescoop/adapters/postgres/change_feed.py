@@ -1,0 +1,200 @@
+"""What changed in the catalogue, told to every process: the invalidation side of the read caches.
+
+A unit of work that wrote to the catalogue (movies, rooms, seats, showings, bookings and their seat claims) says
+so twice when it commits:
+
+- in its own process, at once, after the commit (``ChangeFeed.publish``), so that process's next read sees it;
+- to every other process through ``NOTIFY lynriescoop_changes`` sent inside the transaction, which PostgreSQL
+  delivers only if and when it commits; each process ``LISTEN``s on its own connection
+  (:class:`PostgresChangeListener`) and publishes what it hears to its feed, typically within a millisecond.
+
+While the listener is not connected, the feed says it is not ``live`` and caches must not serve from memory (a
+notification sent meanwhile is lost); each (re)connect resets every cache, as the feed cannot know what it missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg  # type: ignore[import-untyped]
+
+logger = logging.getLogger(__name__)
+
+CHANGES_CHANNEL = "lynriescoop_changes"
+# NOTIFY payloads are limited to 8000 bytes; past this many showing ids a change is sent as "everything".
+_MAX_IDS_PER_NOTIFY = 150
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChange:
+    """What a committed transaction may have changed, as coarse as caches need it.
+
+    ``showings``: the seat maps and pages of these showings (and every list of showings). ``all_showings``: every
+    showing's page and seat map and every list (a write whose showings are not known). ``everything``: all of it,
+    movies too (rooms and seats change seat maps, movies change showing pages).
+    """
+
+    showings: frozenset[UUID] = field(default_factory=frozenset)
+    all_showings: bool = False
+    everything: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.showings or self.all_showings or self.everything)
+
+    def encode(self) -> str:
+        """The NOTIFY payload: ``*``, or ``;``-separated parts: ``s`` (all showings) and showing ids."""
+        if self.everything or len(self.showings) > _MAX_IDS_PER_NOTIFY:
+            return "*"
+        parts = ["s"] if self.all_showings else []
+        return ";".join([*parts, *sorted(str(showing_id) for showing_id in self.showings)])
+
+    @classmethod
+    def decode(cls, payload: str) -> CatalogueChange:
+        """Anything unreadable means "everything": a cache must never keep what it cannot prove current."""
+        if payload == "*":
+            return cls(everything=True)
+        showings: set[UUID] = set()
+        all_showings = False
+        for part in filter(None, payload.split(";")):
+            if part == "s":
+                all_showings = True
+            else:
+                try:
+                    showings.add(UUID(part))
+                except ValueError:
+                    return cls(everything=True)
+        return cls(frozenset(showings), all_showings)
+
+
+# Tables whose writes change what clients read, and how far the change reaches when the writer's events do not
+# name the showings (see PostgresUnitOfWork).
+EVERYTHING_TABLES = frozenset({"rooms", "seats", "movies"})
+SHOWING_TABLES = frozenset({"showings", "bookings", "seat_reservations"})
+
+
+class ChangeFeed:
+    """The process's bulletin of catalogue changes: subscribers are called synchronously for each change."""
+
+    def __init__(self) -> None:
+        # A token of this process, so a process can tell its own notifications (already published) from others'.
+        self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._subscribers: list[Callable[[CatalogueChange], None]] = []
+        self._live_checks: list[Callable[[], bool]] = []
+
+    def subscribe(self, callback: Callable[[CatalogueChange], None]) -> None:
+        self._subscribers.append(callback)
+
+    def publish(self, change: CatalogueChange) -> None:
+        if change.empty:
+            return
+        for callback in self._subscribers:
+            callback(change)
+
+    def add_live_check(self, check: Callable[[], bool]) -> None:
+        self._live_checks.append(check)
+
+    @property
+    def live(self) -> bool:
+        """True while every other process's changes reach this one (a listener is connected)."""
+        return bool(self._live_checks) and all(check() for check in self._live_checks)
+
+
+def notify_payload(feed: ChangeFeed, change: CatalogueChange) -> str:
+    return f"{feed.origin}|{change.encode()}"
+
+
+class PostgresChangeListener:
+    """``LISTEN lynriescoop_changes`` on a dedicated connection, publishing what other processes changed to the
+    feed; reconnects with back-off (0.2 s doubling to 5 s). A background service of the lifespan."""
+
+    name = "change-listener"
+
+    def __init__(
+        self,
+        dsn: str,
+        feed: ChangeFeed,
+        *,
+        check_seconds: float = 15.0,
+        backoff_initial: float = 0.2,
+        backoff_max: float = 5.0,
+    ) -> None:
+        self._dsn = dsn
+        self._feed = feed
+        self._check_seconds = check_seconds
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._connection: asyncpg.Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+        feed.add_live_check(lambda: self.listening)
+
+    @property
+    def listening(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed()
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        origin, _, body = payload.partition("|")
+        if origin == self._feed.origin:
+            return  # this process published it after its own commit already
+        self._feed.publish(CatalogueChange.decode(body))
+
+    async def _run(self) -> None:
+        delay = self._backoff_initial
+        while True:
+            try:
+                await self._listen_once()
+                delay = self._backoff_initial
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                logger.warning("change LISTEN connection failed (%s); retrying in %.1f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._backoff_max)
+
+    async def _listen_once(self) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=10)
+        lost = asyncio.Event()
+        try:
+            conn.add_termination_listener(lambda _: lost.set())
+            await conn.add_listener(CHANGES_CHANNEL, self._heard)
+            self._connection = conn
+            # Whatever changed while nobody listened is unknown: every cache starts again.
+            self._feed.publish(CatalogueChange(everything=True))
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self._check_seconds)
+                    break
+                await conn.fetchval("SELECT 1", timeout=10)  # a half-open connection is only noticed by talking
+        finally:
+            self._connection = None
+            self._feed.publish(CatalogueChange(everything=True))
+            if not conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.close(timeout=5))
+
+
+def change_of_writes(tables: Iterable[str], showing_ids: Iterable[UUID]) -> CatalogueChange:
+    """What a transaction that wrote to ``tables`` changed, given the showings its events name."""
+    written = set(tables)
+    if written & EVERYTHING_TABLES:
+        return CatalogueChange(everything=True)
+    if not written & SHOWING_TABLES:
+        return CatalogueChange()
+    named = frozenset(showing_ids)
+    return CatalogueChange(showings=named) if named else CatalogueChange(all_showings=True)
