@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -76,9 +77,9 @@ class FakeSnapshots:
         self.summaries: dict[UUID, ShowingSummary] = {}
         self.reads = 0
 
-    async def seat_snapshot(self, showing_id: UUID, now: datetime) -> SeatSnapshot | None:
+    async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
         self.reads += 1
-        return self.maps.get(showing_id)
+        return {sid: self.maps[sid] for sid in showing_ids if sid in self.maps}
 
     async def showing_summary(self, showing_id: UUID, now: datetime) -> ShowingSummary | None:
         self.reads += 1

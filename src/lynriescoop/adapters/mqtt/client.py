@@ -157,6 +157,8 @@ class MqttClientService:
             timeout=self._connect_timeout,
             keepalive=self._keepalive,
             tls_context=ssl.create_default_context() if target.tls else None,
+            # The relay publishes the showings of a batch side by side: let that many QoS 1 messages be in flight.
+            max_inflight_messages=100,
         )
 
     async def _run(self, target: MqttTarget) -> None:

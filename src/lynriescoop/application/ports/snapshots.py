@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -37,8 +38,8 @@ class ShowingSummary:
 class SnapshotSource(Protocol):
     """Current state, read in one query each. ``now`` decides which holds still hold."""
 
-    async def seat_snapshot(self, showing_id: UUID, now: datetime) -> SeatSnapshot | None:
-        """None when the showing does not exist (any more)."""
+    async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        """The seat snapshot of each of ``showing_ids`` that exists (a deleted showing is missing), in one read."""
         ...
 
     async def showing_summary(self, showing_id: UUID, now: datetime) -> ShowingSummary | None:
