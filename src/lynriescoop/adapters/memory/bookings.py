@@ -10,6 +10,7 @@ from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.ports.bookings import (
+    BookingContext,
     BookingFilter,
     BookingView,
     LiveClaim,
@@ -33,6 +34,23 @@ class MemoryBookingRepository:
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
         showing = self._state.showings.get(showing_id)
         return copy.deepcopy(showing) if showing else None
+
+    async def booking_context(
+        self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
+    ) -> BookingContext:
+        movie = self._state.movies.get(showing.movie_id)
+        room = self._state.rooms.get(showing.room_id)
+        user = self._state.users.get(user_id)
+        return BookingContext(
+            seats=await self.seats_of_room(showing.room_id, seat_ids),
+            claims=await self.live_claims(showing.id, seat_ids),
+            held_by_user=await self.live_seat_count(user_id, showing.id, now),
+            has_lapsed_holds=bool(await self.lapsed_holds(showing.id, now)),
+            showing=ShowingBrief(
+                showing.id, showing.start_time, movie.title if movie else "", room.name if room else ""
+            ),
+            customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
+        )
 
     async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
         room = self._state.rooms.get(room_id)

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, func, literal_column, select, text, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
+import orjson
+from sqlalchemy import DateTime, Row, and_, bindparam, func, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynriescoop.adapters.postgres.errors import constraint_name
 from lynriescoop.adapters.postgres.showings import showing_from_row
 from lynriescoop.adapters.postgres.tables import (
     bookings,
@@ -25,6 +25,7 @@ from lynriescoop.adapters.postgres.tables import (
     users,
 )
 from lynriescoop.application.ports.bookings import (
+    BookingContext,
     BookingFilter,
     BookingView,
     LiveClaim,
@@ -41,6 +42,40 @@ from lynriescoop.domain.values import BookingNumber, SeatLabel
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 _NUMBER_ATTEMPTS = 5
+
+# Placing a booking reads everything it needs about the locked showing in this one statement (docs/benchmarks.md:
+# the booking path used to spend six round trips on it).
+_BOOKING_CONTEXT = text(
+    """
+    SELECT
+      m.title AS movie_title, r.name AS room_name, sh.start_time,
+      u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
+      (SELECT COALESCE(json_agg(json_build_object(
+                'id', se.id, 'row', se.row_label, 'number', se.number, 'row_index', se.row_index,
+                'category', se.category, 'is_active', se.is_active)), '[]'::json)
+         FROM seats AS se WHERE se.room_id = sh.room_id AND se.id = ANY(:seat_ids))::text AS seats,
+      (SELECT COALESCE(json_agg(json_build_object(
+                'seat_id', c.seat_id, 'booking_id', b.id, 'status', b.status, 'expires_at', b.expires_at)
+                ORDER BY c.seat_id), '[]'::json)
+         FROM seat_reservations AS c JOIN bookings AS b ON b.id = c.booking_id
+         WHERE c.showing_id = sh.id AND c.is_live AND c.seat_id = ANY(:seat_ids))::text AS claims,
+      (SELECT count(*) FROM seat_reservations AS c JOIN bookings AS b ON b.id = c.booking_id
+         WHERE b.user_id = :user_id AND b.showing_id = sh.id AND c.is_live
+           AND (b.status = 'confirmed' OR (b.status = 'pending' AND b.expires_at > :now))) AS held_by_user,
+      EXISTS (SELECT 1 FROM bookings AS b
+                WHERE b.showing_id = sh.id AND b.status = 'pending' AND b.expires_at <= :now) AS has_lapsed_holds
+    FROM showings AS sh
+    JOIN movies AS m ON m.id = sh.movie_id
+    JOIN rooms AS r ON r.id = sh.room_id
+    LEFT JOIN users AS u ON u.id = :user_id
+    WHERE sh.id = :showing_id
+    """
+).bindparams(
+    bindparam("seat_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+    bindparam("user_id", type_=PG_UUID(as_uuid=True)),
+    bindparam("showing_id", type_=PG_UUID(as_uuid=True)),
+    bindparam("now", type_=DateTime(timezone=True)),
+)
 
 
 def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
@@ -84,6 +119,41 @@ class PostgresBookingRepository:
         row = (await self._session.execute(stmt)).first()
         return showing_from_row(row) if row else None
 
+    async def booking_context(
+        self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
+    ) -> BookingContext:
+        params = {"seat_ids": list(seat_ids), "user_id": user_id, "showing_id": showing.id, "now": now}
+        row = (await self._session.execute(_BOOKING_CONTEXT, params)).one()
+        seats_found = {
+            UUID(s["id"]): Seat(
+                id=UUID(s["id"]),
+                room_id=showing.room_id,
+                row=s["row"],
+                number=s["number"],
+                row_index=s["row_index"],
+                category=SeatCategory(s["category"]),
+                is_active=s["is_active"],
+            )
+            for s in orjson.loads(row.seats)
+        }
+        claims = [
+            LiveClaim(
+                seat_id=UUID(c["seat_id"]),
+                booking_id=UUID(c["booking_id"]),
+                status=BookingStatus(c["status"]),
+                expires_at=datetime.fromisoformat(c["expires_at"]) if c["expires_at"] else None,
+            )
+            for c in orjson.loads(row.claims)
+        ]
+        return BookingContext(
+            seats=seats_found,
+            claims=claims,
+            held_by_user=row.held_by_user,
+            has_lapsed_holds=row.has_lapsed_holds,
+            showing=ShowingBrief(showing.id, row.start_time, row.movie_title, row.room_name),
+            customer=UserBrief(user_id, row.u_email, row.u_name) if row.u_active else None,
+        )
+
     async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
         stmt = select(seats).where(seats.c.room_id == room_id, seats.c.id.in_(list(seat_ids)))
         return {
@@ -126,24 +196,24 @@ class PostgresBookingRepository:
         return (await self._session.execute(stmt)).scalar_one()
 
     async def add(self, booking: Booking) -> None:
-        for attempt in range(_NUMBER_ATTEMPTS):
-            try:
-                async with self._session.begin_nested():
-                    await self._insert(booking)
-                return
-            except IntegrityError as exc:
-                name = constraint_name(exc)
-                if name == "uq_bookings_booking_number" and attempt < _NUMBER_ATTEMPTS - 1:
-                    booking.booking_number = BookingNumber.generate()
-                    continue
-                if name == "uq_seat_reservations_live_seat":
-                    taken = await self.live_claims(booking.showing_id, booking.seat_ids)
-                    raise SeatsUnavailable([str(c.seat_id) for c in taken]) from None
-                raise
+        """Two statements and no savepoint: a booking-number collision inserts nothing and draws a new number; a
+        seat whose live claim exists (the partial unique index referees) is simply not claimed, and then the
+        whole request is refused with exactly those seats (the caller's transaction rolls back)."""
+        for _ in range(_NUMBER_ATTEMPTS):
+            if await self._insert_booking(booking):
+                break
+            booking.booking_number = BookingNumber.generate()
+        else:
+            raise RuntimeError("no free booking number after several draws")
+        claimed = await self._insert_claims(booking)
+        refused = {s.seat_id for s in booking.seats if s.is_live} - claimed
+        if refused:
+            raise SeatsUnavailable(sorted(str(seat_id) for seat_id in refused))
 
-    async def _insert(self, booking: Booking) -> None:
-        await self._session.execute(
-            bookings.insert().values(
+    async def _insert_booking(self, booking: Booking) -> bool:
+        stmt: Any = (
+            insert(bookings)
+            .values(
                 id=booking.id,
                 booking_number=booking.booking_number.value,
                 user_id=booking.user_id,
@@ -156,24 +226,34 @@ class PostgresBookingRepository:
                 created_at=booking.created_at,
                 updated_at=booking.created_at,
             )
+            .on_conflict_do_nothing(index_elements=["booking_number"])
+            .returning(literal_column("1"))
         )
+        return (await self._session.execute(stmt)).first() is not None
+
+    async def _insert_claims(self, booking: Booking) -> set[UUID]:
         # Claims in seat order: concurrent requests for overlapping seats meet in the same order.
-        await self._session.execute(
-            seat_reservations.insert(),
-            [
-                {
-                    "id": s.id,
-                    "booking_id": booking.id,
-                    "showing_id": s.showing_id,
-                    "seat_id": s.seat_id,
-                    "label": s.label,
-                    "category": s.category.value,
-                    "price": s.price,
-                    "is_live": s.is_live,
-                }
-                for s in sorted(booking.seats, key=lambda s: s.seat_id)
-            ],
+        stmt: Any = (
+            insert(seat_reservations)
+            .values(
+                [
+                    {
+                        "id": s.id,
+                        "booking_id": booking.id,
+                        "showing_id": s.showing_id,
+                        "seat_id": s.seat_id,
+                        "label": s.label,
+                        "category": s.category.value,
+                        "price": s.price,
+                        "is_live": s.is_live,
+                    }
+                    for s in sorted(booking.seats, key=lambda s: s.seat_id)
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["showing_id", "seat_id"], index_where=seat_reservations.c.is_live)
+            .returning(seat_reservations.c.seat_id)
         )
+        return set((await self._session.execute(stmt)).scalars())
 
     async def _load(self, rows: Sequence[Row[Any]]) -> list[Booking]:
         if not rows:

@@ -6,7 +6,10 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from sqlalchemy import event, func, select
+import orjson
+from sqlalchemy import Boolean, Integer, Text, bindparam, event, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.dml import UpdateBase
@@ -27,11 +30,32 @@ from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
 from lynriescoop.adapters.postgres.refresh_tokens import PostgresRefreshTokenRepository
 from lynriescoop.adapters.postgres.rooms import PostgresRoomRepository
 from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
-from lynriescoop.adapters.postgres.tables import outbox
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.events import DomainEvent
+
+_WRITE_OUTBOX = text(
+    """
+    WITH written AS (
+      INSERT INTO outbox (channel, kind, destination, payload, retain, showing_id, version)
+      SELECT channel, kind, destination, payload::jsonb, retain, showing_id, version
+      FROM unnest(:channels, :kinds, :destinations, :payloads, :retains, :showing_ids, :versions)
+        WITH ORDINALITY AS u(channel, kind, destination, payload, retain, showing_id, version, position)
+      ORDER BY position
+    )
+    SELECT pg_notify(:outbox_channel, ''),
+           CASE WHEN :changes <> '' THEN pg_notify(:changes_channel, :changes) END
+    """
+).bindparams(
+    bindparam("channels", type_=ARRAY(Text)),
+    bindparam("kinds", type_=ARRAY(Text)),
+    bindparam("destinations", type_=ARRAY(Text)),
+    bindparam("payloads", type_=ARRAY(Text)),
+    bindparam("retains", type_=ARRAY(Boolean)),
+    bindparam("showing_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+    bindparam("versions", type_=ARRAY(Integer)),
+)
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -106,28 +130,27 @@ class PostgresUnitOfWork(UnitOfWork):
         session = self.session
         change = self._change() if self._changes is not None else CatalogueChange()
         rows = [message for event in self._events for message in self._router(event)]
+        changes = notify_payload(self._changes, change) if self._changes is not None and not change.empty else None
         if rows:
+            # The outbox rows (in order: ids follow the list) and both notifications in one round trip; NOTIFY is
+            # delivered by PostgreSQL only if and when this transaction commits.
             await session.execute(
-                outbox.insert(),
-                [
-                    {
-                        "channel": m.channel.value,
-                        "kind": m.kind,
-                        "destination": m.destination,
-                        "payload": dict(m.payload),
-                        "retain": m.retain,
-                        "showing_id": m.showing_id,
-                        "version": m.version,
-                    }
-                    for m in rows
-                ],
+                _WRITE_OUTBOX,
+                {
+                    "channels": [m.channel.value for m in rows],
+                    "kinds": [m.kind for m in rows],
+                    "destinations": [m.destination for m in rows],
+                    "payloads": [orjson.dumps(dict(m.payload)).decode() for m in rows],
+                    "retains": [m.retain for m in rows],
+                    "showing_ids": [m.showing_id for m in rows],
+                    "versions": [m.version for m in rows],
+                    "outbox_channel": OUTBOX_CHANNEL,
+                    "changes_channel": CHANGES_CHANNEL,
+                    "changes": changes or "",
+                },
             )
-        # Delivered by PostgreSQL only if and when this transaction commits; one statement for both channels.
-        notifies = [func.pg_notify(OUTBOX_CHANNEL, "")] if rows else []
-        if self._changes is not None and not change.empty:
-            notifies.append(func.pg_notify(CHANGES_CHANNEL, notify_payload(self._changes, change)))
-        if notifies:
-            await session.execute(select(*notifies))
+        elif changes is not None:
+            await session.execute(select(func.pg_notify(CHANGES_CHANNEL, changes)))
         self._events = []
         self._written = set()
         await session.commit()

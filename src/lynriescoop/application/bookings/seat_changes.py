@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from lynriescoop.application.ports.bookings import BookingView
+from lynriescoop.application.ports.bookings import BookingView, UserBrief
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import BookingNotFound
@@ -63,17 +63,24 @@ async def record_seat_change(
 
 
 async def record_customer_email(
-    uow: UnitOfWork, view: BookingView, showing: Showing, cancel_cutoff: timedelta, now: datetime
+    uow: UnitOfWork,
+    view: BookingView,
+    showing: Showing,
+    cancel_cutoff: timedelta,
+    now: datetime,
+    recipient: UserBrief | None = None,
 ) -> None:
     """Record the confirmation or cancellation email of the booking in ``view`` (read after the change) with
-    everything it needs to render later."""
+    everything it needs to render later. ``recipient``: the customer when the caller read it already."""
     booking = view.booking
-    user = await uow.users.get(booking.user_id)
-    if user is None:
-        return
+    if recipient is None:
+        user = await uow.users.get(booking.user_id)
+        if user is None:
+            return
+        recipient = UserBrief(user.id, user.email.value, user.name)
     details = BookingEmailDetails(
-        recipient_email=user.email.value,
-        recipient_name=user.name,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
         booking_number=booking.booking_number.value,
         movie_title=view.showing.movie_title,
         room_name=view.showing.room_name,

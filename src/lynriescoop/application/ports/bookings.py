@@ -58,6 +58,25 @@ class BookingView:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingContext:
+    """What placing a booking on a locked showing needs to know, read in one statement.
+
+    ``seats``: those of the requested seats that are seats of the showing's room. ``claims``: the live claims on
+    the requested seats (a lapsed hold's too, until it is expired). ``held_by_user``: seats the user holds (hold
+    unexpired) or has booked for the showing. ``has_lapsed_holds``: whether any hold of the showing has lapsed
+    and is still to be expired. ``showing``: title, room and time for the answer and the email. ``customer``: the
+    user, or None when the account is unknown or disabled.
+    """
+
+    seats: Mapping[UUID, Seat]
+    claims: Sequence[LiveClaim]
+    held_by_user: int
+    has_lapsed_holds: bool
+    showing: ShowingBrief
+    customer: UserBrief | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResponse:
     """The first answer given to an Idempotency-Key, replayed for the same request within 24 hours."""
 
@@ -72,6 +91,12 @@ class BookingRepository(Protocol):
         """Read the showing and lock its row until the transaction ends: every change to a showing's seats
         serialises here, which also makes its seat-map ``version`` rise by exactly one per change.
         With ``skip_locked``, a showing locked elsewhere reads as None instead of waiting."""
+        ...
+
+    async def booking_context(
+        self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
+    ) -> BookingContext:
+        """Everything :class:`BookingContext` holds, in one query, for a showing this transaction has locked."""
         ...
 
     async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
