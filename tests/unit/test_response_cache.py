@@ -159,6 +159,8 @@ def test_what_a_transaction_changed() -> None:
         showings=frozenset({showing})
     )
     assert change_of_writes({"bookings"}, []) == CatalogueChange(all_showings=True)
+    # Writes the unit of work does not see (raw driver statements) are named by their events.
+    assert change_of_writes(set(), [showing]) == CatalogueChange(showings=frozenset({showing}))
     assert change_of_writes({"seats", "bookings"}, [showing]).everything
     assert change_of_writes({"movies"}, []).everything
 

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import DateTime, Row, and_, bindparam, func, literal_column, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import Row, and_, func, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynriescoop.adapters.postgres.driver import driver_connection
 from lynriescoop.adapters.postgres.showings import showing_from_row
 from lynriescoop.adapters.postgres.tables import (
     bookings,
@@ -44,38 +44,50 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 _NUMBER_ATTEMPTS = 5
 
 # Placing a booking reads everything it needs about the locked showing in this one statement (docs/benchmarks.md:
-# the booking path used to spend six round trips on it).
-_BOOKING_CONTEXT = text(
-    """
+# the booking path used to spend six round trips on it). $1 seat ids, $2 user id, $3 showing id, $4 now.
+_BOOKING_CONTEXT = """
     SELECT
       m.title AS movie_title, r.name AS room_name, sh.start_time,
       u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
       (SELECT COALESCE(json_agg(json_build_object(
                 'id', se.id, 'row', se.row_label, 'number', se.number, 'row_index', se.row_index,
                 'category', se.category, 'is_active', se.is_active)), '[]'::json)
-         FROM seats AS se WHERE se.room_id = sh.room_id AND se.id = ANY(:seat_ids))::text AS seats,
+         FROM seats AS se WHERE se.room_id = sh.room_id AND se.id = ANY($1::uuid[]))::text AS seats,
       (SELECT COALESCE(json_agg(json_build_object(
                 'seat_id', c.seat_id, 'booking_id', b.id, 'status', b.status, 'expires_at', b.expires_at)
                 ORDER BY c.seat_id), '[]'::json)
          FROM seat_reservations AS c JOIN bookings AS b ON b.id = c.booking_id
-         WHERE c.showing_id = sh.id AND c.is_live AND c.seat_id = ANY(:seat_ids))::text AS claims,
+         WHERE c.showing_id = sh.id AND c.is_live AND c.seat_id = ANY($1::uuid[]))::text AS claims,
       (SELECT count(*) FROM seat_reservations AS c JOIN bookings AS b ON b.id = c.booking_id
-         WHERE b.user_id = :user_id AND b.showing_id = sh.id AND c.is_live
-           AND (b.status = 'confirmed' OR (b.status = 'pending' AND b.expires_at > :now))) AS held_by_user,
+         WHERE b.user_id = $2 AND b.showing_id = sh.id AND c.is_live
+           AND (b.status = 'confirmed' OR (b.status = 'pending' AND b.expires_at > $4))) AS held_by_user,
       EXISTS (SELECT 1 FROM bookings AS b
-                WHERE b.showing_id = sh.id AND b.status = 'pending' AND b.expires_at <= :now) AS has_lapsed_holds
+                WHERE b.showing_id = sh.id AND b.status = 'pending' AND b.expires_at <= $4) AS has_lapsed_holds
     FROM showings AS sh
     JOIN movies AS m ON m.id = sh.movie_id
     JOIN rooms AS r ON r.id = sh.room_id
-    LEFT JOIN users AS u ON u.id = :user_id
-    WHERE sh.id = :showing_id
-    """
-).bindparams(
-    bindparam("seat_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
-    bindparam("user_id", type_=PG_UUID(as_uuid=True)),
-    bindparam("showing_id", type_=PG_UUID(as_uuid=True)),
-    bindparam("now", type_=DateTime(timezone=True)),
-)
+    LEFT JOIN users AS u ON u.id = $2
+    WHERE sh.id = $3
+"""
+
+_INSERT_BOOKING = """
+    INSERT INTO bookings (id, booking_number, user_id, showing_id, status, total_price, currency, expires_at,
+                          confirmed_at, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+    ON CONFLICT (booking_number) DO NOTHING
+    RETURNING 1
+"""
+
+# The referee: a seat whose live claim exists is not inserted (the partial unique index), and not returned.
+_INSERT_CLAIMS = """
+    INSERT INTO seat_reservations (id, booking_id, showing_id, seat_id, label, category, price, is_live)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::numeric[],
+                         $8::bool[])
+    ON CONFLICT (showing_id, seat_id) WHERE is_live DO NOTHING
+    RETURNING seat_id
+"""
+
+_BUMP_SEAT_VERSION = "UPDATE showings SET seat_version = seat_version + 1 WHERE id = $1 RETURNING seat_version"
 
 
 def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
@@ -122,8 +134,9 @@ class PostgresBookingRepository:
     async def booking_context(
         self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
     ) -> BookingContext:
-        params = {"seat_ids": list(seat_ids), "user_id": user_id, "showing_id": showing.id, "now": now}
-        row = (await self._session.execute(_BOOKING_CONTEXT, params)).one()
+        driver = await driver_connection(self._session)
+        row = await driver.fetchrow(_BOOKING_CONTEXT, list(seat_ids), user_id, showing.id, now)
+        assert row is not None, "the caller holds the showing's lock: it exists"
         seats_found = {
             UUID(s["id"]): Seat(
                 id=UUID(s["id"]),
@@ -134,7 +147,7 @@ class PostgresBookingRepository:
                 category=SeatCategory(s["category"]),
                 is_active=s["is_active"],
             )
-            for s in orjson.loads(row.seats)
+            for s in orjson.loads(row["seats"])
         }
         claims = [
             LiveClaim(
@@ -143,15 +156,15 @@ class PostgresBookingRepository:
                 status=BookingStatus(c["status"]),
                 expires_at=datetime.fromisoformat(c["expires_at"]) if c["expires_at"] else None,
             )
-            for c in orjson.loads(row.claims)
+            for c in orjson.loads(row["claims"])
         ]
         return BookingContext(
             seats=seats_found,
             claims=claims,
-            held_by_user=row.held_by_user,
-            has_lapsed_holds=row.has_lapsed_holds,
-            showing=ShowingBrief(showing.id, row.start_time, row.movie_title, row.room_name),
-            customer=UserBrief(user_id, row.u_email, row.u_name) if row.u_active else None,
+            held_by_user=row["held_by_user"],
+            has_lapsed_holds=row["has_lapsed_holds"],
+            showing=ShowingBrief(showing.id, row["start_time"], row["movie_title"], row["room_name"]),
+            customer=UserBrief(user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
         )
 
     async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
@@ -211,49 +224,38 @@ class PostgresBookingRepository:
             raise SeatsUnavailable(sorted(str(seat_id) for seat_id in refused))
 
     async def _insert_booking(self, booking: Booking) -> bool:
-        stmt: Any = (
-            insert(bookings)
-            .values(
-                id=booking.id,
-                booking_number=booking.booking_number.value,
-                user_id=booking.user_id,
-                showing_id=booking.showing_id,
-                status=booking.status.value,
-                total_price=booking.total_price,
-                currency=booking.currency,
-                expires_at=booking.expires_at,
-                confirmed_at=booking.confirmed_at,
-                created_at=booking.created_at,
-                updated_at=booking.created_at,
-            )
-            .on_conflict_do_nothing(index_elements=["booking_number"])
-            .returning(literal_column("1"))
+        driver = await driver_connection(self._session)
+        inserted = await driver.fetchval(
+            _INSERT_BOOKING,
+            booking.id,
+            booking.booking_number.value,
+            booking.user_id,
+            booking.showing_id,
+            booking.status.value,
+            booking.total_price,
+            booking.currency,
+            booking.expires_at,
+            booking.confirmed_at,
+            booking.created_at,
         )
-        return (await self._session.execute(stmt)).first() is not None
+        return inserted is not None
 
     async def _insert_claims(self, booking: Booking) -> set[UUID]:
         # Claims in seat order: concurrent requests for overlapping seats meet in the same order.
-        stmt: Any = (
-            insert(seat_reservations)
-            .values(
-                [
-                    {
-                        "id": s.id,
-                        "booking_id": booking.id,
-                        "showing_id": s.showing_id,
-                        "seat_id": s.seat_id,
-                        "label": s.label,
-                        "category": s.category.value,
-                        "price": s.price,
-                        "is_live": s.is_live,
-                    }
-                    for s in sorted(booking.seats, key=lambda s: s.seat_id)
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["showing_id", "seat_id"], index_where=seat_reservations.c.is_live)
-            .returning(seat_reservations.c.seat_id)
+        claims = sorted(booking.seats, key=lambda s: s.seat_id)
+        driver = await driver_connection(self._session)
+        rows = await driver.fetch(
+            _INSERT_CLAIMS,
+            [s.id for s in claims],
+            [booking.id for _ in claims],
+            [s.showing_id for s in claims],
+            [s.seat_id for s in claims],
+            [s.label for s in claims],
+            [s.category.value for s in claims],
+            [s.price for s in claims],
+            [s.is_live for s in claims],
         )
-        return set((await self._session.execute(stmt)).scalars())
+        return {row["seat_id"] for row in rows}
 
     async def _load(self, rows: Sequence[Row[Any]]) -> list[Booking]:
         if not rows:
@@ -314,13 +316,8 @@ class PostgresBookingRepository:
         return await self._load((await self._session.execute(stmt)).all())
 
     async def bump_seat_version(self, showing_id: UUID) -> int:
-        stmt = (
-            update(showings)
-            .where(showings.c.id == showing_id)
-            .values(seat_version=showings.c.seat_version + 1)
-            .returning(showings.c.seat_version)
-        )
-        return int((await self._session.execute(stmt)).scalar_one())
+        driver = await driver_connection(self._session)
+        return int(await driver.fetchval(_BUMP_SEAT_VERSION, showing_id))
 
     def _view_query(self, with_user: bool) -> Any:
         columns: list[Any] = [

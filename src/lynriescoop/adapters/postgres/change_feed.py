@@ -190,11 +190,14 @@ class PostgresChangeListener:
 
 
 def change_of_writes(tables: Iterable[str], showing_ids: Iterable[UUID]) -> CatalogueChange:
-    """What a transaction that wrote to ``tables`` changed, given the showings its events name."""
+    """What a transaction changed: the showings its events name (an event about a showing means it changed), or,
+    from the tables it wrote to through SQLAlchemy, every showing or everything."""
     written = set(tables)
     if written & EVERYTHING_TABLES:
         return CatalogueChange(everything=True)
-    if not written & SHOWING_TABLES:
-        return CatalogueChange()
     named = frozenset(showing_ids)
-    return CatalogueChange(showings=named) if named else CatalogueChange(all_showings=True)
+    if named:
+        return CatalogueChange(showings=named)
+    if written & SHOWING_TABLES:
+        return CatalogueChange(all_showings=True)
+    return CatalogueChange()

@@ -7,9 +7,7 @@ from typing import Self
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Boolean, Integer, Text, bindparam, event, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.dml import UpdateBase
@@ -23,6 +21,7 @@ from lynriescoop.adapters.postgres.change_feed import (
     change_of_writes,
     notify_payload,
 )
+from lynriescoop.adapters.postgres.driver import driver_connection
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
@@ -35,27 +34,17 @@ from lynriescoop.application.ports.outbox import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.events import DomainEvent
 
-_WRITE_OUTBOX = text(
-    """
+# The outbox rows (in order: ids follow the list) and both notifications, in one round trip on the driver.
+_WRITE_OUTBOX = """
     WITH written AS (
       INSERT INTO outbox (channel, kind, destination, payload, retain, showing_id, version)
       SELECT channel, kind, destination, payload::jsonb, retain, showing_id, version
-      FROM unnest(:channels, :kinds, :destinations, :payloads, :retains, :showing_ids, :versions)
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::int[])
         WITH ORDINALITY AS u(channel, kind, destination, payload, retain, showing_id, version, position)
       ORDER BY position
     )
-    SELECT pg_notify(:outbox_channel, ''),
-           CASE WHEN :changes <> '' THEN pg_notify(:changes_channel, :changes) END
-    """
-).bindparams(
-    bindparam("channels", type_=ARRAY(Text)),
-    bindparam("kinds", type_=ARRAY(Text)),
-    bindparam("destinations", type_=ARRAY(Text)),
-    bindparam("payloads", type_=ARRAY(Text)),
-    bindparam("retains", type_=ARRAY(Boolean)),
-    bindparam("showing_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
-    bindparam("versions", type_=ARRAY(Integer)),
-)
+    SELECT pg_notify($8, ''), CASE WHEN $10 <> '' THEN pg_notify($9, $10) END
+"""
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -134,20 +123,19 @@ class PostgresUnitOfWork(UnitOfWork):
         if rows:
             # The outbox rows (in order: ids follow the list) and both notifications in one round trip; NOTIFY is
             # delivered by PostgreSQL only if and when this transaction commits.
-            await session.execute(
+            driver = await driver_connection(session)
+            await driver.execute(
                 _WRITE_OUTBOX,
-                {
-                    "channels": [m.channel.value for m in rows],
-                    "kinds": [m.kind for m in rows],
-                    "destinations": [m.destination for m in rows],
-                    "payloads": [orjson.dumps(dict(m.payload)).decode() for m in rows],
-                    "retains": [m.retain for m in rows],
-                    "showing_ids": [m.showing_id for m in rows],
-                    "versions": [m.version for m in rows],
-                    "outbox_channel": OUTBOX_CHANNEL,
-                    "changes_channel": CHANGES_CHANNEL,
-                    "changes": changes or "",
-                },
+                [m.channel.value for m in rows],
+                [m.kind for m in rows],
+                [m.destination for m in rows],
+                [orjson.dumps(dict(m.payload)).decode() for m in rows],
+                [m.retain for m in rows],
+                [m.showing_id for m in rows],
+                [m.version for m in rows],
+                OUTBOX_CHANNEL,
+                CHANGES_CHANNEL,
+                changes or "",
             )
         elif changes is not None:
             await session.execute(select(func.pg_notify(CHANGES_CHANNEL, changes)))
