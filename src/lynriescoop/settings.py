@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
 
     database_url: str | None = None
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_pool_size: int = Field(default=20, ge=1, le=100)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
     response_cache_entries: int = Field(default=4096, ge=0)
