@@ -61,7 +61,7 @@ def assert_throttled(responses: list[httpx.Response], limit: int, wrong_code: st
 async def test_100_simultaneous_wrong_logins_for_one_email_get_at_most_5_answers_401(
     make_settings: SettingsFactory, clean_db: AsyncEngine
 ) -> None:
-    async with serve(make_settings()) as server, wide_client(server.base_url) as http:
+    async with serve(make_settings(db_pool_size=3)) as server, wide_client(server.base_url) as http:
         await register(http, "target@example.com")
         responses = await asyncio.gather(
             *(
@@ -78,7 +78,7 @@ async def test_100_simultaneous_wrong_logins_for_one_email_get_at_most_5_answers
 async def test_100_simultaneous_wrong_current_passwords_get_at_most_5_answers_401(
     make_settings: SettingsFactory, clean_db: AsyncEngine
 ) -> None:
-    async with serve(make_settings()) as server, wide_client(server.base_url) as http:
+    async with serve(make_settings(db_pool_size=3)) as server, wide_client(server.base_url) as http:
         session = await register(http, "holder@example.com")
         headers = bearer(session["access_token"])
         responses = await asyncio.gather(
@@ -125,7 +125,7 @@ async def test_a_right_current_password_is_not_counted_and_clears_the_failures(
 async def test_registration_is_throttled_per_client_across_two_processes(
     make_settings: SettingsFactory, clean_db: AsyncEngine
 ) -> None:
-    settings = make_settings(register_max_per_client=3)
+    settings = make_settings(register_max_per_client=3, db_pool_size=3)
 
     def body(i: int) -> dict[str, str]:
         return {"email": f"flood-{i}@example.com", "name": "Flood", "password": DEFAULT_PASSWORD}
@@ -213,7 +213,7 @@ async def test_a_full_hashing_queue_answers_503_busy_with_retry_after(
             asyncio.ensure_future(register(first, "one@example.com")),
             asyncio.ensure_future(register(second, "two@example.com")),
         ]
-        for _ in range(500):
+        for _ in range(3000):
             if hasher.pending == 2:
                 break
             await asyncio.sleep(0.01)

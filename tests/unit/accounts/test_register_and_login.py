@@ -195,3 +195,26 @@ async def test_login_rehashes_when_the_parameters_changed(
     assert store.state.users[user.id].password_hash == "v2$correct-horse"
     await log_in(LogInCommand(email="ann@example.com", password="correct-horse", client=None))
     assert hasher.hashed == ["correct-horse"]
+
+
+async def test_retry_after_never_exceeds_the_window(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+    throttle = RegistrationThrottle(max_per_client=1, window_seconds=WINDOW_SECONDS)
+    keys = throttle.keys("10.0.0.1")
+    async with uow_factory() as uow:
+        # Recorded by a concurrent request whose clock read came a moment after this one's.
+        await uow.login_attempts.add(keys[0], clock.now() + timedelta(seconds=2))
+        await uow.commit()
+    async with uow_factory() as uow:
+        with pytest.raises(TooManyAttempts) as throttled:
+            await throttle.reserve(uow, keys, clock.now())
+    assert throttled.value.retry_after == WINDOW_SECONDS
+
+
+async def test_registrations_are_throttled_per_client(register: RegisterUser, store: MemoryStore) -> None:
+    for i in range(REGISTER_MAX):
+        await register(RegisterCommand(email=f"u{i}@example.com", name="U", password="secret-123", client="10.0.0.9"))
+    with pytest.raises(TooManyAttempts):
+        await register(RegisterCommand(email="late@example.com", name="L", password="secret-123", client="10.0.0.9"))
+    await register(RegisterCommand(email="other@example.com", name="O", password="secret-123", client="10.0.0.8"))
+    await register(RegisterCommand(email="nobody@example.com", name="N", password="secret-123"))  # no address known
+    assert len(store.state.users) == REGISTER_MAX + 2

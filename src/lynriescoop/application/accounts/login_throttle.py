@@ -60,7 +60,10 @@ class AttemptThrottle(abc.ABC):
             if window.count >= self._limit(key) and window.oldest is not None:
                 waits.append(math.ceil((window.oldest + self._window - now).total_seconds()))
         if waits:
-            raise TooManyAttempts(retry_after=max(1, *waits))
+            # Clamped to the window: an attempt recorded by a concurrent request may carry a slightly later time
+            # than this request's ``now``.
+            window_seconds = math.ceil(self._window.total_seconds())
+            raise TooManyAttempts(retry_after=min(window_seconds, max(1, *waits)))
 
     async def reserve(self, uow: UnitOfWork, keys: list[str], now: datetime) -> Attempt:
         """Count one attempt against ``keys``, or raise TooManyAttempts (recording nothing) when a key is at its
