@@ -75,6 +75,20 @@ async def test_100_simultaneous_wrong_logins_for_one_email_get_at_most_5_answers
     assert await attempts_of(clean_db, "email:target@example.com") == failures
 
 
+async def test_100_simultaneous_wrong_logins_from_one_client_get_at_most_20_answers_401(
+    make_settings: SettingsFactory, clean_db: AsyncEngine
+) -> None:
+    async with serve(make_settings(db_pool_size=3)) as server, wide_client(server.base_url) as http:
+        responses = await asyncio.gather(
+            *(
+                http.post("/auth/login", json={"email": f"user-{i}@example.com", "password": "guess-guess"})
+                for i in range(ATTACKERS)
+            )
+        )
+    failures = assert_throttled(responses, limit=20)  # LOGIN_MAX_FAILURES_PER_CLIENT
+    assert await attempts_of(clean_db, "client:127.0.0.1") == failures
+
+
 async def test_100_simultaneous_wrong_current_passwords_get_at_most_5_answers_401(
     make_settings: SettingsFactory, clean_db: AsyncEngine
 ) -> None:
