@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_max_failures_per_client: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    register_max_per_client: int = Field(default=10, ge=1)
+    register_window_seconds: int = Field(default=3600, ge=1)
+    password_hash_workers: int = Field(default=2, ge=1, le=64)
+    password_hash_max_queue: int = Field(default=32, ge=0)
+    refresh_token_retention_days: int = Field(default=30, ge=1)
+    account_purge_seconds: float = Field(default=3600, gt=0)
 
     cinema_timezone: str = "Europe/Brussels"
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
@@ -128,6 +134,15 @@ class Settings(BaseSettings):
     @property
     def cleaning(self) -> timedelta:
         return timedelta(minutes=self.cleaning_minutes)
+
+    @property
+    def refresh_token_retention(self) -> timedelta:
+        return timedelta(days=self.refresh_token_retention_days)
+
+    @property
+    def longest_attempt_window(self) -> timedelta:
+        """How long a counted login or registration attempt can matter: the longest throttle window."""
+        return timedelta(seconds=max(self.login_window_seconds, self.register_window_seconds))
 
     def check_startable(self) -> None:
         """Production refuses to start without explicit secrets and services."""

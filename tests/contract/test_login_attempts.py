@@ -61,3 +61,20 @@ async def test_leaving_without_commit_rolls_back(uow_factory: UnitOfWorkFactory)
         await uow.login_attempts.add("email:x@example.com", at(0))
     async with uow_factory() as uow:
         assert (await uow.login_attempts.window("email:x@example.com", at(-1))).count == 0
+
+
+async def test_add_returns_ids_that_remove_takes_back(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.login_attempts.lock(["email:a@example.com", "client:10.0.0.1"])
+        first = await uow.login_attempts.add("email:a@example.com", at(0))
+        second = await uow.login_attempts.add("email:a@example.com", at(1))
+        other = await uow.login_attempts.add("client:10.0.0.1", at(1))
+        await uow.commit()
+    assert len({first, second, other}) == 3
+    async with uow_factory() as uow:
+        await uow.login_attempts.remove([second, other])
+        await uow.login_attempts.remove([])
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.login_attempts.window("email:a@example.com", at(-1)) == AttemptWindow(1, at(0))
+        assert (await uow.login_attempts.window("client:10.0.0.1", at(-1))).count == 0

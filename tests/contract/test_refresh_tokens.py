@@ -115,3 +115,27 @@ async def test_leaving_without_commit_rolls_back(uow_factory: UnitOfWorkFactory)
         await uow.refresh_tokens.add(make_token(user, "gone"))
     async with uow_factory() as uow:
         assert await uow.refresh_tokens.get_by_hash("gone") is None
+
+
+async def test_purge_deletes_tokens_expired_or_revoked_before_a_moment(uow_factory: UnitOfWorkFactory) -> None:
+    user = await add_user(uow_factory, "ann@example.com")
+    cutoff = T0 + timedelta(days=20)
+    tokens = {
+        "expired before": (T0 + timedelta(days=19), None, None),
+        "revoked before": (T0 + timedelta(days=40), T0 + timedelta(days=1), None),
+        "expired after": (T0 + timedelta(days=21), None, None),
+        "revoked after": (T0 + timedelta(days=40), T0 + timedelta(days=21), None),
+        "rotated before, not expired": (T0 + timedelta(days=40), None, T0 + timedelta(days=1)),
+    }
+    async with uow_factory() as uow:
+        for token_hash, (expires_at, revoked_at, rotated_at) in tokens.items():
+            token = make_token(user, token_hash)
+            token.expires_at, token.revoked_at, token.rotated_at = expires_at, revoked_at, rotated_at
+            await uow.refresh_tokens.add(token)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.refresh_tokens.purge(cutoff) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        left = {h for h in tokens if await uow.refresh_tokens.get_by_hash(h, for_update=False) is not None}
+    assert left == {"expired after", "revoked after", "rotated before, not expired"}

@@ -93,3 +93,15 @@ async def test_list_filters_orders_and_pages(uow_factory: UnitOfWorkFactory) -> 
     assert [u.email.value for u in managers.items] == ["boss@example.com"]
     assert [u.email.value for u in search.items] == ["user3@example.com"]
     assert wildcard.total == 0
+
+
+async def test_get_for_update_reads_the_same_user(uow_factory: UnitOfWorkFactory) -> None:
+    user = User(email=EmailAddress("lock@example.com"), name="Lock", password_hash="h", created_at=datetime.now(UTC))
+    async with uow_factory() as uow:
+        await uow.users.add(user)
+        await uow.commit()
+    async with uow_factory() as uow:
+        locked = await uow.users.get(user.id, for_update=True)
+        plain = await uow.users.get(user.id)
+    assert locked is not None and plain is not None
+    assert (locked.id, locked.email.value, locked.password_hash) == (plain.id, "lock@example.com", "h")

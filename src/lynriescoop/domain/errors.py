@@ -64,6 +64,17 @@ class Unavailable(DomainError):
     default_detail = "A service this request needs is unavailable."
 
 
+class ServiceBusy(Unavailable):
+    """The service is saturated (e.g. the password hashing queue is full): try again after ``retry_after``."""
+
+    code = "busy"
+    default_detail = "The service is busy; try again shortly."
+
+    def __init__(self, retry_after: int = 1, detail: str | None = None) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class UpstreamError(DomainError):
     code = "upstream_error"
     default_detail = "An upstream service answered with an error."

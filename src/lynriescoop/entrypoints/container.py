@@ -18,7 +18,8 @@ from lynriescoop.application.accounts.get_me import GetMe
 from lynriescoop.application.accounts.list_users import ListUsers
 from lynriescoop.application.accounts.log_in import LogIn
 from lynriescoop.application.accounts.log_out import LogOut
-from lynriescoop.application.accounts.login_throttle import LoginThrottle
+from lynriescoop.application.accounts.login_throttle import LoginThrottle, RegistrationThrottle
+from lynriescoop.application.accounts.purge_account_records import PurgeAccountRecords
 from lynriescoop.application.accounts.refresh_session import RefreshSession
 from lynriescoop.application.accounts.register_user import RegisterUser
 from lynriescoop.application.accounts.seed_demo_users import SeedDemoUsers
@@ -100,7 +101,11 @@ class Container(containers.DeclarativeContainer):
         PostgresUnitOfWork, session_factory=session_factory, router=event_router, changes=change_feed
     )
 
-    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        max_workers=settings.provided.password_hash_workers,
+        max_queue=settings.provided.password_hash_max_queue,
+    )
     token_service = providers.Singleton(
         JwtTokenService,
         secret=providers.Callable(jwt_secret, settings),
@@ -119,8 +124,18 @@ class Container(containers.DeclarativeContainer):
         window_seconds=settings.provided.login_window_seconds,
         max_failures_per_client=settings.provided.login_max_failures_per_client,
     )
+    registration_throttle = providers.Singleton(
+        RegistrationThrottle,
+        max_per_client=settings.provided.register_max_per_client,
+        window_seconds=settings.provided.register_window_seconds,
+    )
     register_user = providers.Factory(
-        RegisterUser, uow_factory=uow.provider, hasher=password_hasher, sessions=session_issuer, clock=clock
+        RegisterUser,
+        uow_factory=uow.provider,
+        hasher=password_hasher,
+        sessions=session_issuer,
+        clock=clock,
+        throttle=registration_throttle,
     )
     log_in = providers.Factory(
         LogIn,
@@ -133,7 +148,16 @@ class Container(containers.DeclarativeContainer):
     refresh_session = providers.Factory(RefreshSession, uow_factory=uow.provider, sessions=session_issuer, clock=clock)
     log_out = providers.Factory(LogOut, uow_factory=uow.provider, sessions=session_issuer, clock=clock)
     get_me = providers.Factory(GetMe, uow_factory=uow.provider)
-    update_me = providers.Factory(UpdateMe, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
+    update_me = providers.Factory(
+        UpdateMe, uow_factory=uow.provider, hasher=password_hasher, clock=clock, throttle=login_throttle
+    )
+    purge_account_records = providers.Factory(
+        PurgeAccountRecords,
+        uow_factory=uow.provider,
+        clock=clock,
+        retention=settings.provided.refresh_token_retention,
+        attempt_window=settings.provided.longest_attempt_window,
+    )
     list_users = providers.Factory(ListUsers, uow_factory=uow.provider)
     update_user = providers.Factory(UpdateUser, uow_factory=uow.provider, clock=clock)
     ensure_manager = providers.Factory(EnsureManager, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
@@ -246,6 +270,12 @@ class Container(containers.DeclarativeContainer):
         providers.Factory(HttpClientCloser, name="tmdb-http-client", client=tmdb_http_client),
         providers.Factory(
             PeriodicTask, name="hold-sweeper", interval=settings.provided.hold_sweep_seconds, job=sweep_holds
+        ),
+        providers.Factory(
+            PeriodicTask,
+            name="account-purger",
+            interval=settings.provided.account_purge_seconds,
+            job=purge_account_records,
         ),
         change_listener,
         booking_request_consumer,

@@ -20,6 +20,7 @@ from lynriescoop.domain.values import EmailAddress
 
 MAX_FAILURES = 3
 WINDOW_SECONDS = 300
+REGISTER_MAX = 3
 
 AddUser = Callable[..., Awaitable[User]]
 

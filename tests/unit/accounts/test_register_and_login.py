@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.accounts.log_in import LogIn, LogInCommand
-from lynriescoop.application.accounts.login_throttle import LoginThrottle
+from lynriescoop.application.accounts.login_throttle import LoginThrottle, RegistrationThrottle
+from lynriescoop.application.accounts.purge_account_records import PurgeAccountRecords
 from lynriescoop.application.accounts.register_user import RegisterCommand, RegisterUser
 from lynriescoop.application.accounts.sessions import SessionIssuer
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import AccountDisabled, EmailTaken, InvalidCredentials, RuleViolated, TooManyAttempts
 from lynriescoop.domain.users import Role
-from tests.unit.accounts.conftest import MAX_FAILURES, WINDOW_SECONDS, AddUser, FakeClock, FakeHasher
+from tests.unit.accounts.conftest import MAX_FAILURES, REGISTER_MAX, WINDOW_SECONDS, AddUser, FakeClock, FakeHasher
 
 
 @pytest.fixture
 def register(
     uow_factory: UnitOfWorkFactory, hasher: FakeHasher, sessions: SessionIssuer, clock: FakeClock
 ) -> RegisterUser:
-    return RegisterUser(uow_factory, hasher, sessions, clock)
+    return RegisterUser(uow_factory, hasher, sessions, clock, RegistrationThrottle(REGISTER_MAX, WINDOW_SECONDS))
 
 
 @pytest.fixture
@@ -96,7 +99,7 @@ async def test_wrong_password_and_unknown_email_give_the_same_answer(
     assert (wrong.value.code, wrong.value.detail) == (unknown.value.code, unknown.value.detail)
     # The same argon2 work either way: one real verification, one against the dummy hash.
     assert (hasher.verified, hasher.burned) == (1, 1)
-    assert sorted(k for k, _ in store.state.login_attempts) == [
+    assert sorted(k for k, _ in store.state.login_attempts.values()) == [
         "client:10.0.0.1",
         "client:10.0.0.1",
         "email:ann@example.com",
@@ -152,17 +155,21 @@ async def test_success_clears_the_email_failures_but_not_the_client_ones(
         with pytest.raises(InvalidCredentials):
             await log_in(LogInCommand(email="ann@example.com", password="wrong", client="10.0.0.1"))
     await log_in(LogInCommand(email="ann@example.com", password="correct-horse", client="10.0.0.1"))
-    keys = [k for k, _ in store.state.login_attempts]
+    keys = [k for k, _ in store.state.login_attempts.values()]
     assert keys == ["client:10.0.0.1"] * (MAX_FAILURES - 1)
 
 
-async def test_old_failures_are_pruned(log_in: LogIn, store: MemoryStore, clock: FakeClock) -> None:
+async def test_old_failures_are_pruned_by_the_purger(
+    log_in: LogIn, store: MemoryStore, clock: FakeClock, uow_factory: UnitOfWorkFactory
+) -> None:
+    purge = PurgeAccountRecords(uow_factory, clock, timedelta(days=30), timedelta(seconds=WINDOW_SECONDS))
     with pytest.raises(InvalidCredentials):
         await log_in(LogInCommand(email="old@example.com", password="wrong", client=None))
     clock.advance(seconds=WINDOW_SECONDS + 1)
     with pytest.raises(InvalidCredentials):
         await log_in(LogInCommand(email="new@example.com", password="wrong", client=None))
-    assert [k for k, _ in store.state.login_attempts] == ["email:new@example.com"]
+    assert (await purge()).attempts == 1
+    assert [k for k, _ in store.state.login_attempts.values()] == ["email:new@example.com"]
 
 
 async def test_deactivated_account_is_refused_only_with_the_right_password(
@@ -188,3 +195,26 @@ async def test_login_rehashes_when_the_parameters_changed(
     assert store.state.users[user.id].password_hash == "v2$correct-horse"
     await log_in(LogInCommand(email="ann@example.com", password="correct-horse", client=None))
     assert hasher.hashed == ["correct-horse"]
+
+
+async def test_retry_after_never_exceeds_the_window(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+    throttle = RegistrationThrottle(max_per_client=1, window_seconds=WINDOW_SECONDS)
+    keys = throttle.keys("10.0.0.1")
+    async with uow_factory() as uow:
+        # Recorded by a concurrent request whose clock read came a moment after this one's.
+        await uow.login_attempts.add(keys[0], clock.now() + timedelta(seconds=2))
+        await uow.commit()
+    async with uow_factory() as uow:
+        with pytest.raises(TooManyAttempts) as throttled:
+            await throttle.reserve(uow, keys, clock.now())
+    assert throttled.value.retry_after == WINDOW_SECONDS
+
+
+async def test_registrations_are_throttled_per_client(register: RegisterUser, store: MemoryStore) -> None:
+    for i in range(REGISTER_MAX):
+        await register(RegisterCommand(email=f"u{i}@example.com", name="U", password="secret-123", client="10.0.0.9"))
+    with pytest.raises(TooManyAttempts):
+        await register(RegisterCommand(email="late@example.com", name="L", password="secret-123", client="10.0.0.9"))
+    await register(RegisterCommand(email="other@example.com", name="O", password="secret-123", client="10.0.0.8"))
+    await register(RegisterCommand(email="nobody@example.com", name="N", password="secret-123"))  # no address known
+    assert len(store.state.users) == REGISTER_MAX + 2

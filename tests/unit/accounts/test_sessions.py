@@ -10,6 +10,7 @@ from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.accounts.get_me import GetMe
 from lynriescoop.application.accounts.log_out import LogOut
+from lynriescoop.application.accounts.login_throttle import LoginThrottle
 from lynriescoop.application.accounts.refresh_session import RefreshSession
 from lynriescoop.application.accounts.sessions import SessionIssuer, SessionTokens
 from lynriescoop.application.accounts.update_me import UpdateMe, UpdateMeCommand
@@ -32,8 +33,10 @@ def log_out(uow_factory: UnitOfWorkFactory, sessions: SessionIssuer, clock: Fake
 
 
 @pytest.fixture
-def update_me(uow_factory: UnitOfWorkFactory, hasher: FakeHasher, clock: FakeClock) -> UpdateMe:
-    return UpdateMe(uow_factory, hasher, clock)
+def update_me(
+    uow_factory: UnitOfWorkFactory, hasher: FakeHasher, clock: FakeClock, throttle: LoginThrottle
+) -> UpdateMe:
+    return UpdateMe(uow_factory, hasher, clock, throttle)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ class MemoryRefreshTokenRepository:
             raise ValueError("duplicate refresh token hash")
         self._state.refresh_tokens[token.id] = copy.deepcopy(token)
 
-    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+    async def get_by_hash(self, token_hash: str, *, for_update: bool = True) -> RefreshToken | None:
         # No row lock needed: the memory store runs one transaction at a time.
         token = next((t for t in self._state.refresh_tokens.values() if t.token_hash == token_hash), None)
         return copy.deepcopy(token) if token else None
@@ -36,6 +36,16 @@ class MemoryRefreshTokenRepository:
 
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
         return self._revoke(lambda t: t.user_id == user_id, now)
+
+    async def purge(self, before: datetime) -> int:
+        dead = [
+            token_id
+            for token_id, token in self._state.refresh_tokens.items()
+            if token.expires_at < before or (token.revoked_at is not None and token.revoked_at < before)
+        ]
+        for token_id in dead:
+            del self._state.refresh_tokens[token_id]
+        return len(dead)
 
     def _revoke(self, matches: Callable[[RefreshToken], bool], now: datetime) -> int:
         revoked = 0

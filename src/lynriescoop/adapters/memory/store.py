@@ -36,7 +36,7 @@ class MemoryState:
 
     users: dict[UUID, User] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
-    login_attempts: list[tuple[str, datetime]] = field(default_factory=list)
+    login_attempts: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     movies: dict[UUID, Movie] = field(default_factory=dict)
     rooms: dict[UUID, Room] = field(default_factory=dict)
     showings: dict[UUID, Showing] = field(default_factory=dict)

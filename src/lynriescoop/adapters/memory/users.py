@@ -20,7 +20,8 @@ class MemoryUserRepository:
             raise EmailTaken()
         self._state.users[user.id] = copy.deepcopy(user)
 
-    async def get(self, user_id: UUID) -> User | None:
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        # No row lock needed: the memory store runs one transaction at a time.
         user = self._state.users.get(user_id)
         return copy.deepcopy(user) if user else None
 

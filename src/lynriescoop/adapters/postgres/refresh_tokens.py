@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynriescoop.adapters.postgres.tables import refresh_tokens
+from lynriescoop.adapters.postgres.tables import refresh_tokens, users
 from lynriescoop.domain.users import RefreshToken
 
 
@@ -44,9 +44,11 @@ class PostgresRefreshTokenRepository:
             )
         )
 
-    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+    async def get_by_hash(self, token_hash: str, *, for_update: bool = True) -> RefreshToken | None:
         # FOR UPDATE: two requests presenting the same token serialise, so only one can rotate it.
-        stmt = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
+        stmt = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+        if for_update:
+            stmt = stmt.with_for_update()
         row = (await self._session.execute(stmt)).first()
         return _to_entity(row) if row else None
 
@@ -61,7 +63,18 @@ class PostgresRefreshTokenRepository:
         return await self._revoke(refresh_tokens.c.family_id == family_id, now)
 
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+        # The user's row lock first (a no-op when the caller holds it): a rotation holds it while it inserts the new
+        # token, so this UPDATE, a later statement with a fresh snapshot, sees every token committed before it.
+        await self._session.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
         return await self._revoke(refresh_tokens.c.user_id == user_id, now)
+
+    async def purge(self, before: datetime) -> int:
+        result = await self._session.execute(
+            refresh_tokens.delete().where(
+                or_(refresh_tokens.c.expires_at < before, refresh_tokens.c.revoked_at < before)
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> int:
         result = await self._session.execute(

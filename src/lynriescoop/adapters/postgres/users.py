@@ -56,8 +56,11 @@ class PostgresUserRepository:
         except IntegrityError as exc:
             raise translate_integrity_error(exc, _KNOWN) or exc from None
 
-    async def get(self, user_id: UUID) -> User | None:
-        row = (await self._session.execute(select(users).where(users.c.id == user_id))).first()
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        stmt = select(users).where(users.c.id == user_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self._session.execute(stmt)).first()
         return _to_entity(row) if row else None
 
     async def get_by_email(self, email: str) -> User | None:

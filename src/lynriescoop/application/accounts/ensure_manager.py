@@ -40,7 +40,8 @@ class EnsureManager:
             raise ValueError("a name cannot be empty")
         now = self._clock.now()
         async with self._uow_factory() as uow:
-            existing = await uow.users.get_by_email(email.value)
+            found = await uow.users.get_by_email(email.value)
+            existing = await uow.users.get(found.id, for_update=True) if found is not None else None
             if existing is not None:
                 if existing.is_manager:
                     return f"{email} is already a manager"

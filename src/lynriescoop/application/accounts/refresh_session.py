@@ -15,7 +15,9 @@ class RefreshSession:
     - every use rotates the token: the presented one is marked rotated and a new one of the same family issued;
     - a token that was already rotated is being reused (someone holds a copy): every refresh token of that user
       is revoked, and the request is refused;
-    - a deactivated or deleted account cannot refresh.
+    - a deactivated or deleted account cannot refresh;
+    - a rotation racing a "revoke all" of the same user never leaves its new token alive (they serialise on the
+      user's row).
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, sessions: SessionIssuer, clock: Clock) -> None:
@@ -25,8 +27,17 @@ class RefreshSession:
 
     async def __call__(self, refresh_token: str) -> SessionTokens:
         now = self._clock.now()
+        token_hash = self._sessions.hash_refresh_token(refresh_token)
         async with self._uow_factory() as uow:
-            token = await uow.refresh_tokens.get_by_hash(self._sessions.hash_refresh_token(refresh_token))
+            found = await uow.refresh_tokens.get_by_hash(token_hash, for_update=False)
+            if found is None:
+                raise NotAuthenticated("The refresh token is invalid.")
+            # The user's row lock first, then the token's (the order "revoke all" takes them in): a concurrent
+            # "revoke all" (password change, deactivation, reuse detection) either commits before this rotation
+            # reads the token below (and the token is found revoked) or waits until the new token is committed
+            # (and revokes it too). The lock also keeps the account from being deactivated meanwhile.
+            user = await uow.users.get(found.user_id, for_update=True)
+            token = await uow.refresh_tokens.get_by_hash(token_hash)
             if token is None or token.revoked_at is not None:
                 raise NotAuthenticated("The refresh token is invalid.")
             if token.rotated_at is not None:
@@ -35,7 +46,6 @@ class RefreshSession:
                 raise NotAuthenticated("The refresh token was already used; every session of the account is closed.")
             if now >= token.expires_at:
                 raise NotAuthenticated("The refresh token has expired.")
-            user = await uow.users.get(token.user_id)
             if user is None or not user.is_active:
                 raise NotAuthenticated("The account is unknown or disabled.")
             token.rotated_at = now

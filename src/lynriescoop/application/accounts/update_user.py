@@ -36,7 +36,7 @@ class UpdateUser:
     async def __call__(self, command: UpdateUserCommand) -> User:
         async with self._uow_factory() as uow:
             await uow.users.lock_managers()
-            user = await uow.users.get(command.user_id)
+            user = await uow.users.get(command.user_id, for_update=True)
             if user is None:
                 raise UserNotFound()
             role = command.role if command.role is not None else user.role

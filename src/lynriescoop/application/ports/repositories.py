@@ -37,7 +37,11 @@ class UserRepository(Protocol):
         """Insert a new user; raises EmailTaken when the email exists (case-insensitively)."""
         ...
 
-    async def get(self, user_id: UUID) -> User | None: ...
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        """The user; with ``for_update`` its row stays locked until the transaction ends, so a use case that reads
+        and then writes the user cannot overwrite a concurrent change (a deactivation, a demotion, a new password)
+        with what it read, and revoking the user's tokens waits for it."""
+        ...
 
     async def get_by_email(self, email: str) -> User | None:
         """Look a user up by a normalised (lower-case) email."""
@@ -59,8 +63,10 @@ class UserRepository(Protocol):
 class RefreshTokenRepository(Protocol):
     async def add(self, token: RefreshToken) -> None: ...
 
-    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
-        """The token with this hash, its row locked until the transaction ends (concurrent rotations serialise)."""
+    async def get_by_hash(self, token_hash: str, *, for_update: bool = True) -> RefreshToken | None:
+        """The token with this hash; by default its row locked until the transaction ends (concurrent rotations
+        serialise). Lock order: a use case that also locks the user locks the user first (read the token with
+        ``for_update=False``, lock the user, read the token again), like ``revoke_all_for_user`` does."""
         ...
 
     async def update(self, token: RefreshToken) -> None:
@@ -72,7 +78,15 @@ class RefreshTokenRepository(Protocol):
         ...
 
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
-        """Revoke every live token of the user (every session); returns how many."""
+        """Revoke every live token of the user (every session); returns how many.
+
+        Takes the user's row lock first: a rotation of one of the user's tokens holds that lock while it issues
+        the new token, so either the rotation commits first and its new token is revoked here, or it waits and
+        then finds its token revoked."""
+        ...
+
+    async def purge(self, before: datetime) -> int:
+        """Delete tokens that expired or were revoked before ``before``; returns how many."""
         ...
 
 
@@ -85,9 +99,21 @@ class AttemptWindow:
 
 
 class LoginAttemptRepository(Protocol):
-    """Failed login attempts by key (``email:...``, ``client:...``), shared by every process through the database."""
+    """Counted attempts by key (``email:...``, ``client:...`` for logins and password checks, ``register:...`` for
+    registrations), shared by every process through the database."""
 
-    async def add(self, key: str, attempted_at: datetime) -> None: ...
+    async def lock(self, keys: Sequence[str]) -> None:
+        """Serialise, until the transaction ends, every transaction that locks one of ``keys`` (a no-op where there
+        is one writer), so counting and recording an attempt is atomic across processes."""
+        ...
+
+    async def add(self, key: str, attempted_at: datetime) -> int:
+        """Record one attempt; returns its id."""
+        ...
+
+    async def remove(self, ids: Sequence[int]) -> None:
+        """Forget the attempts with these ids (an attempt that turned out not to be a failure)."""
+        ...
 
     async def window(self, key: str, since: datetime) -> AttemptWindow:
         """The failures of ``key`` after ``since`` (one exactly at ``since`` has left the window)."""
@@ -98,7 +124,7 @@ class LoginAttemptRepository(Protocol):
         ...
 
     async def prune(self, before: datetime) -> int:
-        """Delete failures of every key older than ``before``; returns how many."""
+        """Delete attempts of every key older than ``before``; returns how many."""
         ...
 
 

@@ -11,6 +11,8 @@ from lynriescoop.domain.users import Role
 
 
 class PasswordHasher(Protocol):
+    """``hash``, ``verify`` and ``burn`` may raise ServiceBusy when too much hashing work is already waiting."""
+
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password_hash: str, password: str) -> bool:

@@ -91,7 +91,7 @@ def domain_error_response(error: de.DomainError) -> JSONResponse:
     headers: dict[str, str] = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(error, de.TooManyAttempts):
+    if isinstance(error, de.TooManyAttempts | de.ServiceBusy):
         headers["Retry-After"] = str(error.retry_after)
     extra = {k: v for k, v in error.extra.items() if k != "retry_after"}
     return problem(status, error.code, error.detail, headers=headers or None, **extra)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
 from lynriescoop.application.bookings.get_stats import GetStats
 from lynriescoop.application.bookings.list_bookings import ListBookings
@@ -59,8 +59,13 @@ async def stats(
     request: Request,
     _: CurrentManager,
     get_stats: Annotated[GetStats, Depends(provide("get_stats"))],
-    start: Annotated[datetime | None, Query(alias="from", description="Default: now.")] = None,
-    end: Annotated[datetime | None, Query(alias="to", description="Default: a week after `from`.")] = None,
+    start: Annotated[
+        AwareDatetime | None, Query(alias="from", description="RFC 3339 with an offset. Default: now.")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None,
+        Query(alias="to", description="RFC 3339 with an offset. Default: a week after `from`."),
+    ] = None,
 ) -> StatsOut:
     figures = await get_stats(start, end)
     return StatsOut(

@@ -32,6 +32,14 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 UNAUTHENTICATED = (401, "not_authenticated")
 INVALID = (422, "validation_error")
+THROTTLED = (429, "too_many_attempts")
+BUSY = (503, "busy")
+
+
+def _client_address(request: Request) -> str | None:
+    """The peer's address, what throttling counts per client (behind a proxy, as uvicorn's ``--proxy-headers`` and
+    ``--forwarded-allow-ips`` make it)."""
+    return request.client.host if request.client else None
 
 
 def _describe(auth: str, use_case: type) -> str:
@@ -71,13 +79,17 @@ async def _login_credentials(request: Request) -> tuple[str, str]:
     status_code=status.HTTP_201_CREATED,
     summary="Register a customer account",
     description=_describe("none.", RegisterUser),
-    responses=problems((409, "email_taken"), INVALID),
+    responses=problems((409, "email_taken"), INVALID, THROTTLED, BUSY),
 )
 async def register(
-    body: RegisterRequest, register_user: Annotated[RegisterUser, Depends(provide("register_user"))]
+    request: Request,
+    body: RegisterRequest,
+    register_user: Annotated[RegisterUser, Depends(provide("register_user"))],
 ) -> TokenPair:
-    session = await register_user(RegisterCommand(email=str(body.email), name=body.name, password=body.password))
-    return TokenPair.of(session)
+    command = RegisterCommand(
+        email=str(body.email), name=body.name, password=body.password, client=_client_address(request)
+    )
+    return TokenPair.of(await register_user(command))
 
 
 @router.post(
@@ -89,12 +101,11 @@ async def register(
         LogIn,
     ),
     openapi_extra={"requestBody": LOGIN_BODY},
-    responses=problems((401, "invalid_credentials"), (403, "account_disabled"), INVALID, (429, "too_many_attempts")),
+    responses=problems((401, "invalid_credentials"), (403, "account_disabled"), INVALID, THROTTLED, BUSY),
 )
 async def login(request: Request, log_in: Annotated[LogIn, Depends(provide("log_in"))]) -> TokenPair:
     email, password = await _login_credentials(request)
-    client = request.client.host if request.client else None
-    return TokenPair.of(await log_in(LogInCommand(email=email, password=password, client=client)))
+    return TokenPair.of(await log_in(LogInCommand(email=email, password=password, client=_client_address(request))))
 
 
 @router.post(
@@ -135,10 +146,13 @@ async def get_me(claims: Claims, use_case: Annotated[GetMe, Depends(provide("get
     "/me",
     summary="Change my name, avatar or password",
     description=_describe("user (bearer access token).", UpdateMe),
-    responses=problems(UNAUTHENTICATED, (401, "invalid_credentials"), INVALID),
+    responses=problems(UNAUTHENTICATED, (401, "invalid_credentials"), INVALID, THROTTLED, BUSY),
 )
 async def update_me(
-    body: UpdateMeRequest, claims: Claims, use_case: Annotated[UpdateMe, Depends(provide("update_me"))]
+    request: Request,
+    body: UpdateMeRequest,
+    claims: Claims,
+    use_case: Annotated[UpdateMe, Depends(provide("update_me"))],
 ) -> User:
     command = UpdateMeCommand(
         user_id=claims.user_id,
@@ -147,5 +161,6 @@ async def update_me(
         change_avatar="avatar" in body.model_fields_set,
         password=body.password,
         current_password=body.current_password,
+        client=_client_address(request),
     )
     return User.of(await use_case(command))
