@@ -1,7 +1,7 @@
 """``booking/request`` under abuse, on a real broker and a real HTTP server (uvicorn in this process) with the MQTT
 consumer running: requests without a valid token, a token replayed after logout, garbage, 1 MB payloads (dropped
-unread and counted), retained requests (never replayed) and a flood of 1,000 requests. The consumer stays up, answers every request it can address, and the REST API keeps answering
-while the flood runs."""
+unread and counted), retained requests (never replayed) and a flood of 1,000 requests. The consumer stays up,
+answers every request it can address, and the REST API keeps answering while the flood runs."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
+from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.settings import Settings
 from tests.delivery_support import MqttCollector, clear_retained, collect, eventually, unique_prefix
 from tests.factories import World, build_world, make_user, put_in_postgres
@@ -295,3 +296,46 @@ async def test_a_flood_of_1000_requests_is_answered_while_the_rest_api_keeps_ans
     assert len(probes) >= 4 and all(status == 200 for _, status in probes), probes
     last = await ask(mqtt_url, prefix, request(world, tokens["ann"], "after-flood", "D10"))
     assert last["request_id"] == "after-flood"
+
+
+async def test_a_retained_request_is_never_replayed_and_is_cleared_from_the_broker(
+    world: World, database_url: str, mqtt_url: str, prefix: str, clean_db: AsyncEngine, tmp_path: Path
+) -> None:
+    """Issue 13 item 3: a retained ``booking/request`` stored on the broker reaches every service that subscribes
+    later (each restart, each new process). The service drops it unread, counts it, and clears it from the broker."""
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        mqtt_url=mqtt_url,
+        mqtt_topic_prefix=prefix,
+        data_dir=tmp_path,
+        mail_dir=tmp_path / "mail",
+        jwt_secret=SECRET,
+        seed_on_start=False,
+        log_level="CRITICAL",
+    )
+    ann = world.users["ann"]
+    token = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15).issue_access(
+        ann.id, ann.role, datetime.now(UTC)
+    )
+    stored = json.dumps(request(world, str(token.token), "retained-1", "A1", confirm=True)).encode()
+    target = MqttTarget.parse(mqtt_url)
+    async with aiomqtt.Client(target.host, target.port) as attacker:  # before the service runs: stored, retained
+        await attacker.publish(f"{prefix}booking/request", stored, qos=1, retain=True)
+    retained_before = dropped("retained")
+    async with collect(mqtt_url, f"{prefix}booking/response/#") as seen, serve(settings) as running:
+        client = running.app.state.container.mqtt_client()
+        await eventually(lambda: client.connected, "the app's MQTT client connects (and subscribes)")
+        await eventually(lambda: dropped("retained") > retained_before, "the retained request is dropped")
+        after = await ask(mqtt_url, prefix, request(world, str(token.token), "live-1", "A2"))
+        assert after["ok"] is True  # the consumer works; only the replay was refused
+        assert not seen.on(f"{prefix}booking/response/retained-1")
+    assert dropped("retained") - retained_before == 1
+    assert await count(clean_db, t.bookings) == 1
+
+    async def nothing_retained() -> bool:
+        async with collect(mqtt_url, f"{prefix}booking/request") as later:
+            await asyncio.sleep(0.3)  # a retained message arrives right after SUBSCRIBE
+            return not [m for m in later.messages if m.retain and m.payload]
+
+    await eventually(nothing_retained, "the stored request is cleared from the broker", GUARD)
