@@ -20,9 +20,13 @@ RUN pip install --upgrade pip && pip install .
 # ---- runtime --------------------------------------------------------------------------------------------
 FROM python:3.11-slim
 
+# ENVIRONMENT=production: the image listens on 0.0.0.0, so it never seeds demo accounts, refuses to start while
+# they exist or with the committed broker password, and requires JWT_SECRET, DATABASE_URL and MQTT_URL (SECURITY.md).
+# For a development container, pass -e ENVIRONMENT=development (it still does not seed on 0.0.0.0).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     LYNRIESCOOP_ROOT=/app

@@ -99,12 +99,12 @@ async def test_hold_confirm_cancel_and_expiry_arrive_as_consecutive_deltas(
         for message in statuses:
             assert set(message.json()) == {
                 "booking_id",
-                "booking_number",
                 "showing_id",
                 "status",
                 "seat_ids",
                 "timestamp",
             }
+            assert held["booking_number"] not in message.payload.decode()  # not a credential, never published
 
         seat_map = (await client.get(f"/showings/{showing}/seats")).json()
 

@@ -1,7 +1,7 @@
 """``booking/request`` under abuse, on a real broker and a real HTTP server (uvicorn in this process) with the MQTT
-consumer running: requests without a valid token, a token replayed after logout, garbage, 1 MB payloads and a flood
-of 1,000 requests. The consumer stays up, answers every request it can address, and the REST API keeps answering
-while the flood runs."""
+consumer running: requests without a valid token, a token replayed after logout, garbage, 1 MB payloads (dropped
+unread and counted), retained requests (never replayed) and a flood of 1,000 requests. The consumer stays up,
+answers every request it can address, and the REST API keeps answering while the flood runs."""
 
 from __future__ import annotations
 
@@ -20,11 +20,13 @@ import aiomqtt
 import httpx
 import jwt
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
+from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.settings import Settings
 from tests.delivery_support import MqttCollector, clear_retained, collect, eventually, unique_prefix
 from tests.factories import World, build_world, make_user, put_in_postgres
@@ -122,6 +124,12 @@ async def ask(mqtt_url: str, prefix: str, body: dict[str, Any] | bytes) -> dict[
     return answer
 
 
+def dropped(reason: str) -> float:
+    """``mqtt_incoming_dropped_total`` of this process (the app runs in it) for ``booking/request``."""
+    value = REGISTRY.get_sample_value("mqtt_incoming_dropped_total", {"topic": "booking/request", "reason": reason})
+    return value or 0.0
+
+
 async def count(engine: AsyncEngine, table: Any) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
@@ -209,11 +217,13 @@ async def test_garbage_and_oversized_payloads_never_stop_the_consumer(
     ]
     one_mb = json.dumps(request(world, ann, "one-mb", "C1", padding="x" * 1_000_000)).encode()
     assert 1_000_000 < len(one_mb) < 1024 * 1024
+    too_large_before = dropped("too_large")
     async with collect(mqtt_url, f"{prefix}booking/response/#") as seen:
         await publish(mqtt_url, prefix, *garbage, one_mb)
-        answered = await answers_to(seen, prefix, ["one-mb"])
-        assert [a["error"]["code"] for a in answered["one-mb"]] == ["payload_too_large"]
         after = await ask(mqtt_url, prefix, request(world, ann, "after-garbage", "C2", confirm=True))
+        # Over MQTT_MAX_PAYLOAD_BYTES (16 KiB): dropped as it arrives, unread and unanswered, and counted.
+        assert not seen.on(f"{prefix}booking/response/one-mb")
+    assert dropped("too_large") - too_large_before == 4  # the two deep nests, the 1 MiB of x, the 1 MB request
     assert after["ok"] is True and after["booking"]["status"] == "confirmed"
     assert await count(clean_db, t.bookings) == 1
     # Every bad payload was refused on purpose (a warning), none reached the handler's catch-all (an error).
@@ -286,3 +296,46 @@ async def test_a_flood_of_1000_requests_is_answered_while_the_rest_api_keeps_ans
     assert len(probes) >= 4 and all(status == 200 for _, status in probes), probes
     last = await ask(mqtt_url, prefix, request(world, tokens["ann"], "after-flood", "D10"))
     assert last["request_id"] == "after-flood"
+
+
+async def test_a_retained_request_is_never_replayed_and_is_cleared_from_the_broker(
+    world: World, database_url: str, mqtt_url: str, prefix: str, clean_db: AsyncEngine, tmp_path: Path
+) -> None:
+    """Issue 13 item 3: a retained ``booking/request`` stored on the broker reaches every service that subscribes
+    later (each restart, each new process). The service drops it unread, counts it, and clears it from the broker."""
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        mqtt_url=mqtt_url,
+        mqtt_topic_prefix=prefix,
+        data_dir=tmp_path,
+        mail_dir=tmp_path / "mail",
+        jwt_secret=SECRET,
+        seed_on_start=False,
+        log_level="CRITICAL",
+    )
+    ann = world.users["ann"]
+    token = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15).issue_access(
+        ann.id, ann.role, datetime.now(UTC)
+    )
+    stored = json.dumps(request(world, str(token.token), "retained-1", "A1", confirm=True)).encode()
+    target = MqttTarget.parse(mqtt_url)
+    async with aiomqtt.Client(target.host, target.port) as attacker:  # before the service runs: stored, retained
+        await attacker.publish(f"{prefix}booking/request", stored, qos=1, retain=True)
+    retained_before = dropped("retained")
+    async with collect(mqtt_url, f"{prefix}booking/response/#") as seen, serve(settings) as running:
+        client = running.app.state.container.mqtt_client()
+        await eventually(lambda: client.connected, "the app's MQTT client connects (and subscribes)")
+        await eventually(lambda: dropped("retained") > retained_before, "the retained request is dropped")
+        after = await ask(mqtt_url, prefix, request(world, str(token.token), "live-1", "A2"))
+        assert after["ok"] is True  # the consumer works; only the replay was refused
+        assert not seen.on(f"{prefix}booking/response/retained-1")
+    assert dropped("retained") - retained_before == 1
+    assert await count(clean_db, t.bookings) == 1
+
+    async def nothing_retained() -> bool:
+        async with collect(mqtt_url, f"{prefix}booking/request") as later:
+            await asyncio.sleep(0.3)  # a retained message arrives right after SUBSCRIBE
+            return not [m for m in later.messages if m.retain and m.payload]
+
+    await eventually(nothing_retained, "the stored request is cleared from the broker", GUARD)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -194,3 +195,21 @@ async def test_a_slow_tmdb_times_out_as_unavailable(fake_tmdb: FakeTmdb, make_so
     with pytest.raises(TmdbUnavailable):
         await make_source(timeout=0.2, retries=1).details(27205)
     assert len(fake_tmdb.calls("/3/movie/27205")) == 2
+
+
+async def test_the_api_key_never_appears_in_the_logs(
+    fake_tmdb: FakeTmdb, make_source: SourceFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13 item 7: httpx logs each request's URL at INFO, and the v3 key travels in the query string."""
+    caplog.set_level(logging.DEBUG)  # every logger, every level: httpx, httpcore, ours
+    source = make_source(api_key=API_KEY)
+    await source.search("Inception", 1)
+    await source.details(27205)
+    fake_tmdb.fail_next("/3/movie/27205", 500)
+    await source.details(27205)  # a retried failure logs a warning too
+    with pytest.raises(TmdbError):
+        await make_source(api_key=API_KEY + "-wrong").details(27205)
+    assert [call.params["api_key"] for call in fake_tmdb.requests][:1] == [API_KEY]  # it was sent
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("HTTP Request" in line and "api_key=***" in line for line in lines), lines  # the line stays
+    assert API_KEY not in caplog.text and all(API_KEY not in line for line in lines)

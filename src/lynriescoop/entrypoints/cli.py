@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from lynriescoop.adapters.embedded import EmbeddedStartError
 from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.entrypoints.logging import configure_logging
-from lynriescoop.entrypoints.runtime import EmbeddedServers
+from lynriescoop.entrypoints.runtime import EmbeddedServers, check_production_defaults, is_loopback_host
 from lynriescoop.settings import Settings, SettingsError
 
 
@@ -61,7 +61,7 @@ class PortUnavailable(Exception):
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from lynriescoop.entrypoints.seed import seed_demo_data
+    from lynriescoop.entrypoints.seed import demo_accounts_present, seed_demo_data
 
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
@@ -72,7 +72,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = servers.start()
         assert settings.database_url is not None
         upgrade(settings.database_url)
-        if not settings.is_production and settings.seed_on_start:
+        if settings.is_production:
+            present = asyncio.run(demo_accounts_present(settings))
+            if present:
+                return _fail(
+                    "ENVIRONMENT=production refuses to start while the demo accounts exist (their passwords are "
+                    f"published): {', '.join(present)}; remove them first (SECURITY.md, Demo accounts)"
+                )
+        elif settings.seed_on_start and not is_loopback_host(host):
+            # Demo accounts have published passwords: never on an address other machines can reach.
+            print(
+                f"demo data not seeded: {host} is not a loopback address (`lynriescoop seed` seeds on purpose)",
+                flush=True,
+            )
+        elif settings.seed_on_start:
             asyncio.run(seed_demo_data(settings, quiet=True))
         print(f"LynrieScoop on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
         # uvicorn re-raises the signal it caught after a graceful shutdown, into the handler it found at
@@ -149,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         settings.check_startable()
+        check_production_defaults(settings)
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid setting {'.'.join(map(str, first['loc'])).upper()}: {first['msg']}")

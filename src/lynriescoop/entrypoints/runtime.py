@@ -1,16 +1,49 @@
-"""Process-level set-up shared by the commands: settings, embedded servers, migrations."""
+"""Process-level set-up shared by the commands: settings, embedded servers, migrations, and the start-up checks
+that keep unsafe defaults out of production."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from dataclasses import dataclass, field
 
 from lynriescoop.adapters.embedded.broker import EmbeddedBroker
 from lynriescoop.adapters.embedded.postgres import EmbeddedPostgres
-from lynriescoop.settings import Settings
+from lynriescoop.adapters.mqtt.client import MqttTarget
+from lynriescoop.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
+
+# The broker password committed in deploy/mosquitto/passwd for laptops (tests/unit/test_deploy_files.py checks
+# that the file's hash is of this password). Anyone who read the repository knows it, and the service account
+# reads every booking/request with its access token: production refuses it.
+COMMITTED_BROKER_PASSWORD = "change-me-broker"
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1). ``0.0.0.0``, ``::`` and any name are not."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_production_defaults(settings: Settings) -> None:
+    """Production refuses the committed broker password (one line, raised as ``SettingsError``)."""
+    if not settings.is_production or not settings.mqtt_url:
+        return
+    try:
+        target = MqttTarget.parse(settings.mqtt_url)
+    except ValueError as exc:
+        raise SettingsError(f"invalid setting MQTT_URL: {exc}") from exc
+    if target.password == COMMITTED_BROKER_PASSWORD:
+        raise SettingsError(
+            "ENVIRONMENT=production refuses the committed broker password in MQTT_URL: "
+            "make your own with mosquitto_passwd (deploy/mosquitto/passwd) and put it in MQTT_URL"
+        )
 
 
 @dataclass

@@ -7,6 +7,7 @@ Running the seed twice changes nothing.
 from __future__ import annotations
 
 from lynriescoop.application.accounts.ensure_manager import EnsureManagerCommand
+from lynriescoop.application.accounts.seed_demo_users import DEMO_ACCOUNTS
 from lynriescoop.domain.errors import DomainError
 from lynriescoop.entrypoints.container import Container, build_container
 from lynriescoop.entrypoints.seed_movies import seed_movies
@@ -32,6 +33,21 @@ async def _seed(container: Container) -> list[str]:
     movies = await seed_movies(container, lines)  # returns the demo movies (for the showings of the week)
     lines += await seed_schedule(container, [movie.id for movie in movies])
     return lines
+
+
+async def demo_accounts_present(settings: Settings) -> list[str]:
+    """The emails of the seeded demo accounts (published passwords) that exist in the database."""
+    container = build_container(settings)
+    try:
+        present: list[str] = []
+        async with container.uow() as uow:
+            for account in DEMO_ACCOUNTS:
+                if await uow.users.get_by_email(account.email.lower()) is not None:
+                    present.append(account.email)
+        return present
+    finally:
+        container.password_hasher().close()
+        await container.engine().dispose()
 
 
 async def create_manager(settings: Settings, email: str, name: str, password: str) -> str:

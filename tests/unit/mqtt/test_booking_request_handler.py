@@ -13,6 +13,7 @@ from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.entrypoints.mqtt import booking_requests
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
 from tests.factories import MutableClock, World, build_world, make_user, put_in_memory
 
@@ -110,11 +111,29 @@ async def test_bad_token_is_not_authenticated(setup: Any) -> None:
     assert answer is not None and answer.body["error"]["code"] == "not_authenticated"
 
 
-async def test_oversized_payload_with_request_id_is_answered(setup: Any) -> None:
+async def test_an_oversized_payload_is_dropped_before_it_is_parsed(setup: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 item 3: the size is checked before ``json.loads``, so a 1 MB payload costs no parsing."""
     handler, world, tokens = setup
-    answer = await handler.answer(_request(world, tokens, padding="x" * 20000))
-    assert answer is not None and answer.body["error"]["code"] == "payload_too_large"
-    assert await handler.answer(b"x" * (2 * 1024 * 1024)) is None
+    parsed: list[int] = []
+    real_parse = booking_requests._parse
+
+    def spy(payload: bytes) -> object:
+        parsed.append(len(payload))
+        return real_parse(payload)
+
+    monkeypatch.setattr(booking_requests, "_parse", spy)
+    assert await handler.answer(_request(world, tokens, padding="x" * 20000)) is None
+    assert await handler.answer(_request(world, tokens, padding="x" * 1_000_000)) is None
+    assert parsed == []
+    small = _request(world, tokens, request_id="small")
+    assert len(small) <= handler.max_payload_bytes
+    answer = await handler.answer(small)
+    assert answer is not None and answer.body["ok"] is True and parsed == [len(small)]
+
+
+async def test_an_empty_payload_is_dropped(setup: Any) -> None:
+    handler, _, _ = setup
+    assert await handler.answer(b"") is None
 
 
 async def test_handle_publishes_and_survives_publish_failures(setup: Any) -> None:

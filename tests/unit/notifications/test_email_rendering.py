@@ -133,3 +133,12 @@ def test_other_zone_and_cutoff_settings_apply() -> None:
     text, _ = _parts(renderer.render(_email()))
     assert "Sat 28 Nov 2026, 14:30" in text
     assert "until Sat 28 Nov 2026, 14:00" in text
+
+
+def test_confirmation_never_calls_the_booking_number_an_entrance_code() -> None:
+    """Issue 13 item 5: the booking number is published nowhere public, but it is no credential either."""
+    text, html = _parts(_renderer().render(_email()))
+    for body in (text, html):
+        assert "7KQ2M9XA" in body
+        assert "entrance" not in body.lower()
+        assert "does not admit anyone" in body

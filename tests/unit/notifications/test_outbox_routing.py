@@ -96,7 +96,7 @@ def test_showing_changes_are_retained_updates_and_delete_also_clears_the_snapsho
     assert deleted[0].payload["event"] == "deleted"
 
 
-def test_booking_status_carries_no_name_and_no_email() -> None:
+def test_booking_status_carries_no_name_no_email_and_no_booking_number() -> None:
     booking, seat = uuid4(), uuid4()
     event = BookingStatusChanged(
         occurred_at=AT,
@@ -111,13 +111,13 @@ def test_booking_status_carries_no_name_and_no_email() -> None:
     assert (message.destination, message.retain, message.showing_id) == (f"booking/confirm/{booking}", False, SHOWING)
     assert message.payload == {
         "booking_id": str(booking),
-        "booking_number": "7KQ2M9XA",
         "showing_id": str(SHOWING),
         "status": "confirmed",
         "seat_ids": [str(seat)],
         "timestamp": "2026-11-28T19:30:00Z",
     }
     assert str(event.user_id) not in json.dumps(message.payload)
+    assert "7KQ2M9XA" not in json.dumps(message.payload)
 
 
 def test_confirmation_email_row_is_json_safe_and_round_trips() -> None:

@@ -11,6 +11,13 @@ whoever registers a handler, receiving.
 - ``subscribe(topic_filter, handler)`` before ``start()`` registers a consumer: the filter is subscribed on every
   (re)connect, and each matching message is awaited by its handler, one message at a time in arrival order (a
   handler that needs concurrency spawns its own tasks). A handler that raises is logged; the loop goes on.
+- Incoming messages wait in a bounded queue (``max_queued_messages``, default 1000) between the network and the
+  handlers. Admission is decided as each message is read off the socket, before it is queued or parsed: a payload
+  over the subscription's ``max_payload_bytes`` (``too_large``), a retained copy on a subscription that refuses
+  them (``retained``: the broker replays a retained message to every new subscriber, so a stored request would be
+  answered again on every reconnect), or a message that finds the queue full (``queue_full``) is dropped and
+  reported to the subscription's ``on_drop(topic_filter, reason)``. Memory held for incoming messages is bounded
+  by the queue length times the payload limit, whatever a flood sends.
 - Without a URL the client never connects: ``connected`` stays False and publishing raises.
 """
 
@@ -18,6 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import functools
 import logging
 import os
 import secrets
@@ -25,6 +34,7 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 import aiomqtt
@@ -35,6 +45,18 @@ logger = logging.getLogger(__name__)
 
 MessageHandler = Callable[[str, bytes], Awaitable[None]]
 """Receives (topic without the prefix, payload bytes)."""
+
+
+class DropReason(enum.StrEnum):
+    TOO_LARGE = "too_large"
+    RETAINED = "retained"
+    QUEUE_FULL = "queue_full"
+
+
+DropHandler = Callable[[str, DropReason], None]
+"""Told (topic filter, reason) for each incoming message dropped unread; called on the event loop, must not block."""
+
+DEFAULT_MAX_QUEUED_MESSAGES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +94,29 @@ class _Subscription:
     topic_filter: str
     handler: MessageHandler
     qos: int
+    max_payload_bytes: int | None = None
+    accept_retained: bool = True
+    on_drop: DropHandler | None = None
+
+
+class _Inbox(asyncio.Queue[aiomqtt.Message]):
+    """aiomqtt's incoming queue (its ``queue_type``), bounded. Every message passes ``admit`` before it is queued;
+    a full queue drops through ``admit`` too, so aiomqtt never sees ``QueueFull`` (it would log each message)."""
+
+    def __init__(self, maxsize: int = 0, *, admit: Callable[[aiomqtt.Message, bool], bool]) -> None:
+        super().__init__(maxsize)
+        self._admit = admit
+
+    def put_nowait(self, item: aiomqtt.Message) -> None:
+        if self._admit(item, self.full()):
+            super().put_nowait(item)
+
+
+def _payload_size(message: aiomqtt.Message) -> int:
+    raw = message.payload
+    if isinstance(raw, bytes | bytearray):
+        return len(raw)
+    return 0 if raw is None else len(str(raw).encode())
 
 
 class MqttClientService:
@@ -88,6 +133,7 @@ class MqttClientService:
         backoff_initial: float = 1.0,
         backoff_max: float = 30.0,
         client_id: str | None = None,
+        max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
     ) -> None:
         self._target = MqttTarget.parse(url) if url else None
         self._prefix = topic_prefix
@@ -97,6 +143,7 @@ class MqttClientService:
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self.client_id = client_id or make_client_id()
+        self._max_queued = max(1, max_queued_messages)
         self._subscriptions: list[_Subscription] = []
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
@@ -117,11 +164,24 @@ class MqttClientService:
     def topic_prefix(self) -> str:
         return self._prefix
 
-    def subscribe(self, topic_filter: str, handler: MessageHandler, *, qos: int = 1) -> None:
-        """Register a consumer (before ``start()``): subscribed on every connect, under the prefix."""
+    def subscribe(
+        self,
+        topic_filter: str,
+        handler: MessageHandler,
+        *,
+        qos: int = 1,
+        max_payload_bytes: int | None = None,
+        accept_retained: bool = True,
+        on_drop: DropHandler | None = None,
+    ) -> None:
+        """Register a consumer (before ``start()``): subscribed on every connect, under the prefix. Messages over
+        ``max_payload_bytes``, retained copies unless ``accept_retained``, and messages that find the incoming queue
+        full are dropped unread and reported to ``on_drop``."""
         if self._task is not None:
             raise RuntimeError("subscribe before the MQTT client starts")
-        self._subscriptions.append(_Subscription(topic_filter, handler, qos))
+        self._subscriptions.append(
+            _Subscription(topic_filter, handler, qos, max_payload_bytes, accept_retained, on_drop)
+        )
 
     async def start(self) -> None:
         if self._target is None:
@@ -159,7 +219,32 @@ class MqttClientService:
             tls_context=ssl.create_default_context() if target.tls else None,
             # The relay publishes the showings of a batch side by side: let that many QoS 1 messages be in flight.
             max_inflight_messages=100,
+            max_queued_incoming_messages=self._max_queued,
+            queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", functools.partial(_Inbox, admit=self._admit)),
         )
+
+    def _admit(self, message: aiomqtt.Message, queue_full: bool) -> bool:
+        """Whether a message just read off the socket may wait for its handler; a dropped one is reported."""
+        subscription = next(
+            (sub for sub in self._subscriptions if message.topic.matches(self._prefix + sub.topic_filter)), None
+        )
+        if subscription is None:
+            return not queue_full  # nobody handles it: dispatch ignores it, if there is room
+        reason: DropReason | None = None
+        if message.retain and not subscription.accept_retained:
+            reason = DropReason.RETAINED
+        elif subscription.max_payload_bytes is not None and _payload_size(message) > subscription.max_payload_bytes:
+            reason = DropReason.TOO_LARGE
+        elif queue_full:
+            reason = DropReason.QUEUE_FULL
+        if reason is None:
+            return True
+        if subscription.on_drop is not None:
+            try:
+                subscription.on_drop(subscription.topic_filter, reason)
+            except Exception:
+                logger.exception("MQTT drop handler for %s failed", subscription.topic_filter)
+        return False
 
     async def _run(self, target: MqttTarget) -> None:
         delay = self._backoff_initial

@@ -1,7 +1,8 @@
 """TMDB (v3 API) as the MovieSource, over one shared ``httpx.AsyncClient``.
 
 * Auth: the read access token as ``Authorization: Bearer ...`` when ``TMDB_READ_TOKEN`` is set, else
-  ``TMDB_API_KEY`` as the ``api_key`` query parameter; neither: TmdbUnavailable without any request.
+  ``TMDB_API_KEY`` as the ``api_key`` query parameter (TMDB takes the v3 key nowhere else; the client's logs show
+  it as ``api_key=***``, see http.py); neither: TmdbUnavailable without any request.
 * Failures: a 5xx, a 429, a connection error or a timeout is retried (``retries`` more attempts, back-off
   doubling from ``backoff_seconds``). Still failing: TmdbUnavailable for the network, TmdbError for an answer.
   404 on a movie: TmdbMovieNotFound. Any other 4xx (a bad key: 401) or an unreadable body: TmdbError.

@@ -74,10 +74,9 @@ def seats_delta_payload(event: SeatsChanged) -> JsonObject:
 
 
 def booking_status_payload(event: BookingStatusChanged) -> JsonObject:
-    """No name, no email: anyone may subscribe to ``booking/confirm/#``."""
+    """No name, no email, no booking number (API.md §8): anyone may subscribe to ``booking/confirm/#``."""
     return {
         "booking_id": str(event.booking_id),
-        "booking_number": event.booking_number,
         "showing_id": str(event.showing_id),
         "status": event.status,
         "seat_ids": [str(seat_id) for seat_id in event.seat_ids],

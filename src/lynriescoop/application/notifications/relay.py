@@ -13,8 +13,9 @@ Rules it enforces:
 - Showings of a batch are published side by side (several QoS 1 messages in flight); a showing's own rows one by
   one.
 - A failure counts an attempt, keeps a short error and backs off ``min(base * 2**attempts, cap)`` (1 s base, caps
-  300 s for email, 30 s for MQTT); an email row is ``failed`` after ``max_email_attempts`` (5) attempts, an MQTT
-  row retries for ever.
+  300 s for email, 30 s for MQTT); an email row is ``failed`` after ``max_email_attempts`` (20) attempts, that is
+  after 2+4+...+256 s and then eleven waits of 300 s (3810 s, over an hour: API.md §9), an MQTT row retries for
+  ever.
 - Everything of a batch is marked in the claim's transaction, so a crash re-delivers (at least once), never loses.
 """
 
@@ -75,7 +76,8 @@ class RetryPolicy:
     base_seconds: float = 1.0
     cap_seconds: float = 300.0
     mqtt_cap_seconds: float = 30.0
-    max_email_attempts: int = 5
+    # 20 attempts: the waits between them add up to 3810 s, so a mail server down for up to an hour fails no mail.
+    max_email_attempts: int = 20
 
     def delay(self, channel: OutboxChannel, attempts: int) -> timedelta:
         cap = self.mqtt_cap_seconds if channel is OutboxChannel.MQTT else self.cap_seconds

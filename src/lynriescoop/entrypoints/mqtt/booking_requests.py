@@ -1,6 +1,7 @@
 """The ``booking/request`` consumer: the same use case as ``POST /bookings``, answered on
 ``booking/response/{request_id}``. Bad input never kills the consumer: it is answered when the request id is
-known and logged otherwise."""
+known and logged otherwise. A payload over ``MQTT_MAX_PAYLOAD_BYTES`` is dropped before it is parsed (the MQTT
+client already drops those as they arrive; the check here keeps the handler safe on its own)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,6 @@ logger = logging.getLogger(__name__)
 
 REQUEST_TOPIC = "booking/request"
 RESPONSE_TOPIC = "booking/response/{request_id}"
-# Beyond this we do not even parse a payload to find its request id.
-PARSE_LIMIT = 1024 * 1024
 
 Publish = Callable[[str, bytes], Awaitable[None]]
 
@@ -75,9 +74,16 @@ class BookingRequestHandler:
         self._uow = uow
         self._max_payload = max_payload_bytes
 
+    @property
+    def max_payload_bytes(self) -> int:
+        return self._max_payload
+
     async def answer(self, payload: bytes) -> Answer | None:
-        if len(payload) > PARSE_LIMIT:
-            logger.warning("booking/request dropped: %d bytes, too large to read", len(payload))
+        if len(payload) > self._max_payload:  # before any parsing: size costs nothing to check, JSON does
+            logger.warning("booking/request dropped unread: %d bytes, over %d", len(payload), self._max_payload)
+            return None
+        if not payload:  # e.g. the empty retained message that clears a stored request (see the consumer)
+            logger.debug("booking/request dropped: empty payload")
             return None
         data = _parse(payload)
         if data is _UNREADABLE:
@@ -87,8 +93,6 @@ class BookingRequestHandler:
         if request_id is None:
             logger.warning("booking/request dropped: no valid request_id")
             return None
-        if len(payload) > self._max_payload:
-            return _error(request_id, "payload_too_large", f"The request exceeds {self._max_payload} bytes.")
         try:
             # As over HTTP, who is asking comes first: without a valid token the answer is ``not_authenticated``,
             # whatever else is wrong with the request (a missing token included).
