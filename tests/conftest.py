@@ -81,7 +81,6 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {make_url(postgres_server_url).render_as_string()} is unreachable: {exc}")
     url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     run_blocking(lambda: upgrade(url))
-    os.environ["LYNRIESCOOP_TEST_DATABASE"] = url
     try:
         yield url
     finally:

@@ -11,6 +11,7 @@ from uuid import UUID
 from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.ports.bookings import (
     BookingFilter,
+    BookingRepository,
     BookingView,
     LiveClaim,
     ShowingBrief,
@@ -26,7 +27,7 @@ from lynriescoop.domain.showings import Showing, ShowingStatus
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-class MemoryBookingRepository:
+class MemoryBookingRepository(BookingRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

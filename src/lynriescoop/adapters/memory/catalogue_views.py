@@ -12,14 +12,16 @@ from lynriescoop.application.ports.read_models import (
     MovieBrief,
     RoomBrief,
     SeatMap,
+    SeatMapReader,
     SeatMapSeat,
+    ShowingReader,
     ShowingView,
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.rooms import Seat
-from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_status
+from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, is_taken, seat_status
 from lynriescoop.domain.showings import Showing
 
 
@@ -43,7 +45,7 @@ def _status(seat: Seat, claim: Booking | None, now: datetime) -> SeatStatus:
     )
 
 
-class MemorySeatMapReader:
+class MemorySeatMapReader(SeatMapReader):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -85,7 +87,7 @@ class MemorySeatMapReader:
         return found
 
 
-class MemoryShowingReader:
+class MemoryShowingReader(ShowingReader):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -95,11 +97,7 @@ class MemoryShowingReader:
         if movie is None or room is None:
             return None
         claims = _live_claims(self._state, showing.id)
-        taken = sum(
-            1
-            for s in room.seats
-            if s.is_active and _status(s, claims.get(s.id), now) in (SeatStatus.HELD, SeatStatus.BOOKED)
-        )
+        taken = sum(1 for s in room.seats if is_taken(_status(s, claims.get(s.id), now)))
         return ShowingView(
             showing=copy.deepcopy(showing),
             status=showing.effective_status(now),

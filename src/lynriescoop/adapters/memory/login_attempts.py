@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from lynriescoop.adapters.memory.store import MemoryState
-from lynriescoop.application.ports.repositories import AttemptWindow
+from lynriescoop.application.ports.repositories import AttemptWindow, LoginAttemptRepository
 
 
-class MemoryLoginAttemptRepository:
+class MemoryLoginAttemptRepository(LoginAttemptRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiomqtt
 
-from lynriescoop.application.ports.delivery import PublishFailed
+from lynriescoop.application.ports.delivery import EventPublisher, PublishFailed
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class _Subscription:
     qos: int
 
 
-class MqttClientService:
+class MqttClientService(EventPublisher):
     name = "mqtt"
 
     def __init__(

@@ -11,16 +11,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import Row, Select, Text, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynriescoop.adapters.postgres.seat_status import TAKEN, seat_status_sql
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
 from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
 from lynriescoop.application.ports.read_models import (
     MovieBrief,
     RoomBrief,
     SeatMap,
+    SeatMapReader,
     SeatMapSeat,
+    ShowingReader,
     ShowingView,
 )
 from lynriescoop.application.ports.repositories import Page
@@ -55,7 +58,7 @@ _SEAT_PRICE = func.coalesce(
 _CATEGORIES = {category.value: category for category in SeatCategory}
 
 
-class PostgresSeatMapReader:
+class PostgresSeatMapReader(SeatMapReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -146,9 +149,8 @@ def _views_select(now: datetime) -> Select[Any]:
         .where(
             seat_reservations.c.showing_id == showings.c.id,
             seat_reservations.c.is_live,
-            seats.c.is_active,
             seats.c.room_id == showings.c.room_id,
-            or_(bookings.c.status.in_(_BOOKED), and_(bookings.c.status == "pending", bookings.c.expires_at > now)),
+            seat_status_sql(seats.c.is_active, bookings.c.status, bookings.c.expires_at, now).in_(TAKEN),
         )
         .correlate(showings)
         .scalar_subquery()
@@ -186,7 +188,7 @@ def _view(row: Row[Any], now: datetime) -> ShowingView:
     )
 
 
-class PostgresShowingReader:
+class PostgresShowingReader(ShowingReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -15,6 +15,7 @@ from lynriescoop.application.bookings.list_bookings import ListBookings
 from lynriescoop.application.bookings.place_booking import PlaceBooking, PlaceBookingCommand
 from lynriescoop.application.ports.bookings import BookingFilter
 from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
 from lynriescoop.entrypoints.http.errors import problems
 from lynriescoop.entrypoints.http.schemas.bookings import BookingCreate, BookingOut
@@ -56,7 +57,7 @@ IdempotencyKey = Annotated[
 async def place_booking(
     body: BookingCreate,
     user: CurrentUser,
-    place: Annotated[PlaceBooking, Depends(provide("place_booking"))],
+    place: Annotated[PlaceBooking, Depends(provide(Container.place_booking))],
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     command = PlaceBookingCommand(user.id, body.showing_id, tuple(body.seat_ids), body.confirm, idempotency_key)
@@ -73,7 +74,7 @@ async def place_booking(
 )
 async def list_my_bookings(
     user: CurrentUser,
-    list_bookings: Annotated[ListBookings, Depends(provide("list_bookings"))],
+    list_bookings: Annotated[ListBookings, Depends(provide(Container.list_bookings))],
     status: BookingStatus | None = None,
     upcoming: Annotated[bool | None, Query(description="Only showings still to start (true) or past (false).")] = None,
     limit: Limit = 20,
@@ -90,7 +91,7 @@ async def list_my_bookings(
     responses=AUTH | problems((404, "booking_not_found")),
 )
 async def get_booking(
-    booking_id: UUID, user: CurrentUser, get: Annotated[GetBooking, Depends(provide("get_booking"))]
+    booking_id: UUID, user: CurrentUser, get: Annotated[GetBooking, Depends(provide(Container.get_booking))]
 ) -> JSONResponse:
     return JSONResponse(await get(booking_id, user.id, as_manager=user.is_manager))
 
@@ -103,7 +104,7 @@ async def get_booking(
     responses=AUTH | problems((404, "booking_not_found"), (409, "hold_expired"), (409, "booking_cancelled")),
 )
 async def confirm_booking(
-    booking_id: UUID, user: CurrentUser, confirm: Annotated[ConfirmBooking, Depends(provide("confirm_booking"))]
+    booking_id: UUID, user: CurrentUser, confirm: Annotated[ConfirmBooking, Depends(provide(Container.confirm_booking))]
 ) -> JSONResponse:
     return JSONResponse(await confirm(ConfirmBookingCommand(user.id, booking_id)))
 
@@ -116,6 +117,6 @@ async def confirm_booking(
     responses=AUTH | problems((404, "booking_not_found"), (422, "cancellation_closed")),
 )
 async def cancel_booking(
-    booking_id: UUID, user: CurrentUser, cancel: Annotated[CancelBooking, Depends(provide("cancel_booking"))]
+    booking_id: UUID, user: CurrentUser, cancel: Annotated[CancelBooking, Depends(provide(Container.cancel_booking))]
 ) -> JSONResponse:
     return JSONResponse(await cancel(CancelBookingCommand(user.id, booking_id, as_manager=user.is_manager)))

@@ -17,6 +17,7 @@ from lynriescoop.application.catalogue.movies.list_now_playing import ListNowPla
 from lynriescoop.application.catalogue.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
 from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, UpdateMovieCommand
 from lynriescoop.application.ports.repositories import MovieSort
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
 from lynriescoop.entrypoints.http.errors import problems
 from lynriescoop.entrypoints.http.schemas.movies import (
@@ -53,7 +54,7 @@ ImageBase = Annotated[str, Depends(image_base_url)]
     "", summary="List movies", description=_describe(PUBLIC, ListMovies), responses=problems((422, "validation_error"))
 )
 async def list_movies(
-    use_case: Annotated[ListMovies, Depends(provide("list_movies"))],
+    use_case: Annotated[ListMovies, Depends(provide(Container.list_movies))],
     images: ImageBase,
     q: Annotated[str | None, Query(max_length=200, description="case-insensitive substring of the title")] = None,
     genre: Annotated[str | None, Query(max_length=50, description="one genre name, case-insensitive")] = None,
@@ -72,7 +73,7 @@ async def list_movies(
     responses=problems((422, "validation_error")),
 )
 async def now_playing(
-    use_case: Annotated[ListNowPlaying, Depends(provide("list_now_playing"))],
+    use_case: Annotated[ListNowPlaying, Depends(provide(Container.list_now_playing))],
     images: ImageBase,
     limit: Limit = 20,
     offset: Offset = 0,
@@ -89,7 +90,7 @@ async def now_playing(
 )
 async def search_tmdb(
     _: CurrentManager,
-    use_case: Annotated[SearchTmdb, Depends(provide("search_tmdb"))],
+    use_case: Annotated[SearchTmdb, Depends(provide(Container.search_tmdb))],
     query: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S", description="title words")],
     page: Annotated[int, Query(ge=1, le=500, description="TMDB result page, 1-based")] = 1,
 ) -> TmdbSearchPage:
@@ -109,7 +110,7 @@ async def search_tmdb(
 async def import_movie(
     body: ImportMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[ImportMovie, Depends(provide("import_movie"))],
+    use_case: Annotated[ImportMovie, Depends(provide(Container.import_movie))],
     images: ImageBase,
     response: Response,
 ) -> Movie:
@@ -125,7 +126,7 @@ async def import_movie(
     responses=problems((404, "movie_not_found"), (422, "validation_error")),
 )
 async def get_movie(
-    movie_id: UUID, use_case: Annotated[GetMovie, Depends(provide("get_movie"))], images: ImageBase
+    movie_id: UUID, use_case: Annotated[GetMovie, Depends(provide(Container.get_movie))], images: ImageBase
 ) -> Movie:
     return Movie.of(await use_case(GetMovieQuery(movie_id=movie_id)), images)
 
@@ -140,7 +141,7 @@ async def get_movie(
 async def create_movie(
     body: CreateMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[CreateMovie, Depends(provide("create_movie"))],
+    use_case: Annotated[CreateMovie, Depends(provide(Container.create_movie))],
     images: ImageBase,
 ) -> Movie:
     return Movie.of(await use_case(body.command()), images)
@@ -156,7 +157,7 @@ async def update_movie(
     movie_id: UUID,
     body: UpdateMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[UpdateMovie, Depends(provide("update_movie"))],
+    use_case: Annotated[UpdateMovie, Depends(provide(Container.update_movie))],
     images: ImageBase,
 ) -> Movie:
     return Movie.of(await use_case(UpdateMovieCommand(movie_id=movie_id, changes=body.changes())), images)
@@ -170,6 +171,6 @@ async def update_movie(
     responses=problems(*MANAGER_ERRORS, (404, "movie_not_found"), (409, "movie_has_showings")),
 )
 async def delete_movie(
-    movie_id: UUID, _: CurrentManager, use_case: Annotated[DeleteMovie, Depends(provide("delete_movie"))]
+    movie_id: UUID, _: CurrentManager, use_case: Annotated[DeleteMovie, Depends(provide(Container.delete_movie))]
 ) -> None:
     await use_case(DeleteMovieCommand(movie_id=movie_id))

@@ -17,6 +17,7 @@ from lynriescoop.application.catalogue.showings.list_showings import ListShowing
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
 from lynriescoop.application.ports.read_models import ShowingView
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
 from lynriescoop.entrypoints.http.errors import problems
 from lynriescoop.entrypoints.http.schemas.showings import (
@@ -70,7 +71,7 @@ Presenter = Annotated[Present, Depends(presenter)]
 async def list_showings(
     query: Annotated[ShowingsQuery, Query()],
     present: Presenter,
-    use_case: Annotated[ListShowings, Depends(provide("list_showings"))],
+    use_case: Annotated[ListShowings, Depends(provide(Container.list_showings))],
 ) -> ShowingPage:
     page = await use_case(
         ListShowingsQuery(
@@ -95,7 +96,7 @@ async def list_showings(
     responses=problems(NOT_FOUND, (422, "validation_error")),
 )
 async def get_showing(
-    showing_id: UUID, present: Presenter, use_case: Annotated[GetShowing, Depends(provide("get_showing"))]
+    showing_id: UUID, present: Presenter, use_case: Annotated[GetShowing, Depends(provide(Container.get_showing))]
 ) -> ShowingOut:
     return present(await use_case(GetShowingQuery(showing_id)))
 
@@ -108,7 +109,7 @@ async def get_showing(
     responses=problems(NOT_FOUND, (422, "validation_error")),
 )
 async def get_seat_map(
-    showing_id: UUID, use_case: Annotated[GetSeatMap, Depends(provide("get_seat_map"))]
+    showing_id: UUID, use_case: Annotated[GetSeatMap, Depends(provide(Container.get_seat_map))]
 ) -> JSONResponse:
     return JSONResponse(seat_map_document(await use_case(GetSeatMapQuery(showing_id))))
 
@@ -132,7 +133,7 @@ async def schedule_showing(
     body: ShowingCreate,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[ScheduleShowing, Depends(provide("schedule_showing"))],
+    use_case: Annotated[ScheduleShowing, Depends(provide(Container.schedule_showing))],
 ) -> ShowingOut:
     return present(await use_case(body.command()))
 
@@ -157,7 +158,7 @@ async def update_showing(
     body: ShowingUpdate,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[UpdateShowing, Depends(provide("update_showing"))],
+    use_case: Annotated[UpdateShowing, Depends(provide(Container.update_showing))],
 ) -> ShowingOut:
     return present(await use_case(body.command(showing_id)))
 
@@ -172,7 +173,7 @@ async def cancel_showing(
     showing_id: UUID,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[CancelShowing, Depends(provide("cancel_showing"))],
+    use_case: Annotated[CancelShowing, Depends(provide(Container.cancel_showing))],
 ) -> ShowingOut:
     return present(await use_case(CancelShowingCommand(showing_id)))
 
@@ -186,7 +187,7 @@ async def cancel_showing(
     responses=problems(*MANAGER_ERRORS, NOT_FOUND, (409, "showing_has_bookings")),
 )
 async def delete_showing(
-    showing_id: UUID, _: CurrentManager, use_case: Annotated[DeleteShowing, Depends(provide("delete_showing"))]
+    showing_id: UUID, _: CurrentManager, use_case: Annotated[DeleteShowing, Depends(provide(Container.delete_showing))]
 ) -> Response:
     await use_case(DeleteShowingCommand(showing_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
