@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lynriescoop.adapters.postgres.errors import database_errors
 from lynriescoop.adapters.postgres.seat_status import claim_effect_sql
 from lynriescoop.adapters.postgres.tables import bookings, movies, rooms, seat_reservations, seats, showings, users
 from lynriescoop.application.ports.bookings import OccupancyRow, Stats, StatsReader, TopMovieRow
@@ -142,7 +143,7 @@ class PostgresStatsReader(StatsReader):
     async def stats(self, start: datetime | None, end: datetime | None, now: datetime) -> Stats:
         start = start or now
         end = end or start + DEFAULT_WINDOW
-        async with self._engine.connect() as conn:
+        async with database_errors(), self._engine.connect() as conn:
             totals = (await conn.execute(_totals(start, end, now))).one()
             occupancy = (await conn.execute(_occupancy(start, end, now))).all()
             top = (await conn.execute(_top_movies(start, end, now))).all()

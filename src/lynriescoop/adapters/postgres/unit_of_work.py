@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lynriescoop.adapters.postgres.bookings import PostgresBookingRepository
 from lynriescoop.adapters.postgres.catalogue_views import PostgresSeatMapReader, PostgresShowingReader
-from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
+from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL, database_errors, translate_database_error
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
 from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
@@ -58,11 +58,17 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         session = self.session
         try:
-            if session.in_transaction():
-                await session.rollback()
+            async with database_errors():
+                if session.in_transaction():
+                    await session.rollback()
         finally:
             await session.close()
             self._session = None
+        # A database failure leaves the unit of work as the domain error it means (DatabaseUnavailable,
+        # ValueRefused), so every entrypoint answers it alike; anything else passes unchanged.
+        translated = translate_database_error(exc) if exc is not None else None
+        if translated is not None:
+            raise translated from exc
 
     def record(self, *events: DomainEvent) -> None:
         self._events.extend(events)

@@ -16,7 +16,7 @@ from lynriescoop.application.ports.bookings import BookingFilter
 from lynriescoop.domain.bookings import BookingStatus
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.bookings import AdminBookingOut, StatsOut
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset, PageOut
 

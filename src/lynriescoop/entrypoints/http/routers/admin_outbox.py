@@ -12,7 +12,7 @@ from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry, 
 from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.admin_outbox import OutboxEntry, OutboxPage
 
 router = APIRouter(prefix="/admin/outbox", tags=["admin"])

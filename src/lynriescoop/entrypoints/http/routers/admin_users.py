@@ -13,7 +13,7 @@ from lynriescoop.application.accounts.update_user import UpdateUser, UpdateUserC
 from lynriescoop.domain.users import Role
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.accounts import UpdateUserRequest, User, UserPage
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])

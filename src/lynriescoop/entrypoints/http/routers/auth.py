@@ -17,7 +17,7 @@ from lynriescoop.application.accounts.register_user import RegisterCommand, Regi
 from lynriescoop.application.accounts.update_me import UpdateMe, UpdateMeCommand
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import Claims, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.accounts import (
     LoginForm,
     LoginRequest,

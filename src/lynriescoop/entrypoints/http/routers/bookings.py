@@ -17,7 +17,7 @@ from lynriescoop.application.ports.bookings import BookingFilter
 from lynriescoop.domain.bookings import BookingStatus
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.bookings import BookingCreate, BookingOut
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset, PageOut
 

@@ -19,7 +19,7 @@ from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, U
 from lynriescoop.application.ports.repositories import MovieSort
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.movies import (
     CreateMovieRequest,
     ImportMovieRequest,

@@ -16,7 +16,7 @@ from lynriescoop.application.catalogue.rooms.update_room import UpdateRoom, Upda
 from lynriescoop.application.catalogue.rooms.update_seat import UpdateSeat, UpdateSeatCommand
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset
 from lynriescoop.entrypoints.http.schemas.rooms import RoomCreate, RoomOut, RoomPage, RoomUpdate, SeatOut, SeatUpdate
 

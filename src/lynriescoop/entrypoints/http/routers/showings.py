@@ -19,7 +19,7 @@ from lynriescoop.application.catalogue.showings.update_showing import UpdateShow
 from lynriescoop.application.ports.read_models import ShowingView
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.showings import (
     SeatMapOut,
     ShowingCreate,
