@@ -2,6 +2,7 @@
 #
 #   make run     set everything up if needed, then serve (embedded PostgreSQL and MQTT unless configured)
 #   make test    set everything up if needed, then run the test suite (PYTEST_ARGS="-k booking -x" passes through)
+#   make test-unit  the fast suite: every test that needs neither PostgreSQL nor MQTT (no services, seconds)
 #   make lint    ruff check, ruff format --check, mypy --strict, import-linter contracts
 #   make fmt     format and auto-fix
 #
@@ -20,7 +21,7 @@ BENCH_ARGS ?=
 SERVE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt migrate seed bench clean distclean
+.PHONY: help install run test test-unit lint fmt migrate seed bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +45,11 @@ run: install ## serve API, MQTT consumer, outbox relay, sweeper (SERVE_ARGS e.g.
 
 test: install ## run the test suite; PYTEST_ARGS passes options through
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit code 5): treated as a failure" >&2; fi; \
+	exit $$status
+
+test-unit: install ## the fast suite: tests marked neither postgres nor mqtt (no services needed)
+	@$(BIN)/pytest -m "not postgres and not mqtt" $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit code 5): treated as a failure" >&2; fi; \
 	exit $$status
 

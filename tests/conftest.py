@@ -5,6 +5,9 @@
   never ``create_all``. Tests that touch it start from empty tables.
 * MQTT: ``TEST_MQTT_URL``, else an embedded amqtt broker on a free port.
 * Under ``CI=true`` a configured service that cannot be reached fails the run; nothing is skipped.
+* Every test that needs PostgreSQL or MQTT carries the ``postgres`` / ``mqtt`` marker: set by hand (``pytestmark``,
+  ``pytest.param(..., marks=...)`` for fixtures that pick a backend at run time), and added here to any test that
+  uses a fixture of those services. ``make test-unit`` runs the rest (``-m "not postgres and not mqtt"``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,19 @@ from lynriescoop.adapters.embedded.postgres import EmbeddedPostgres
 from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.adapters.postgres.tables import metadata
 from tests.support import IN_CI, free_port, mqtt_host_port, reachable, run_blocking
+
+# Fixtures that reach a service: a test using any of them (directly or through another fixture) needs it.
+POSTGRES_FIXTURES = frozenset({"postgres_server_url", "database_url", "db_engine", "clean_db"})
+MQTT_FIXTURES = frozenset({"mqtt_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & POSTGRES_FIXTURES:
+            item.add_marker(pytest.mark.postgres)
+        if used & MQTT_FIXTURES:
+            item.add_marker(pytest.mark.mqtt)
 
 
 def _admin_url(server_url: str) -> str:
@@ -81,7 +97,6 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {make_url(postgres_server_url).render_as_string()} is unreachable: {exc}")
     url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     run_blocking(lambda: upgrade(url))
-    os.environ["LYNRIESCOOP_TEST_DATABASE"] = url
     try:
         yield url
     finally:

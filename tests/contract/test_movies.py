@@ -8,19 +8,15 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
-from sqlalchemy import func, insert, select
 
-from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
-from lynriescoop.adapters.postgres import tables as t
-from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.application.ports.repositories import MovieFilter, MovieSort
-from lynriescoop.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from lynriescoop.domain.bookings import Booking, BookingStatus
+from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.domain.bookings import BookingStatus
 from lynriescoop.domain.errors import MovieHasShowings, TmdbIdTaken
 from lynriescoop.domain.movies import Movie, MovieStatus
 from lynriescoop.domain.showings import Showing, ShowingStatus
-from lynriescoop.domain.values import BookingNumber
-from tests.factories import make_user
+from tests.contract.catalogue_data import add_booking, make_room
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -38,56 +34,6 @@ async def add_movies(uow_factory: UnitOfWorkFactory, *movies: Movie) -> None:
         await uow.commit()
 
 
-async def _put_showing(uow: UnitOfWork, showing: Showing, *, booked: bool) -> None:
-    """Lay a showing (and a booking on it) under the repository, whichever backend this is."""
-    booking_user = make_user(f"{uuid.uuid4().hex[:8]}@example.com")
-    booking = Booking(
-        booking_number=BookingNumber.generate(),
-        user_id=booking_user.id,
-        showing_id=showing.id,
-        currency="EUR",
-        created_at=NOW,
-        status=BookingStatus.CANCELLED,
-    )
-    if isinstance(uow, MemoryUnitOfWork):
-        state = uow._working
-        assert state is not None
-        state.showings[showing.id] = showing
-        if booked:
-            state.users[booking_user.id] = booking_user
-            state.bookings[booking.id] = booking
-        return
-    assert isinstance(uow, PostgresUnitOfWork)
-    session = uow.session
-    await session.execute(insert(t.rooms).values(id=showing.room_id, name=f"Room {showing.room_id}"))
-    await session.execute(
-        insert(t.showings).values(
-            id=showing.id,
-            movie_id=showing.movie_id,
-            room_id=showing.room_id,
-            start_time=showing.start_time,
-            end_time=showing.end_time,
-            price=showing.price,
-            status=showing.status.value,
-        )
-    )
-    if booked:
-        await session.execute(
-            insert(t.users).values(id=booking_user.id, email=booking_user.email.value, name="Booker", password_hash="x")
-        )
-        await session.execute(
-            insert(t.bookings).values(
-                id=booking.id,
-                booking_number=booking.booking_number.value,
-                user_id=booking_user.id,
-                showing_id=showing.id,
-                status=booking.status.value,
-                total_price=Decimal("0"),
-                currency="EUR",
-            )
-        )
-
-
 async def add_showing(
     uow_factory: UnitOfWorkFactory,
     movie_id: UUID,
@@ -96,10 +42,12 @@ async def add_showing(
     status: ShowingStatus = ShowingStatus.SCHEDULED,
     booked: bool = False,
 ) -> UUID:
+    """A showing of the movie in a room of its own, through the ports; ``booked`` adds a (cancelled) booking."""
+    room = make_room(f"Room {uuid.uuid4().hex[:8]}")
     start = NOW + starts_in
     showing = Showing(
         movie_id=movie_id,
-        room_id=uuid.uuid4(),
+        room_id=room.id,
         start_time=start,
         end_time=start + timedelta(hours=2),
         price=Decimal("10.00"),
@@ -108,8 +56,11 @@ async def add_showing(
         status=status,
     )
     async with uow_factory() as uow:
-        await _put_showing(uow, showing, booked=booked)
+        await uow.rooms.add(room)
+        await uow.showings.add(showing)
         await uow.commit()
+    if booked:
+        await add_booking(uow_factory, showing, [room.seats[0].id], BookingStatus.CANCELLED)
     return showing.id
 
 
@@ -310,13 +261,9 @@ async def test_has_active_showings_counts_everything_but_cancelled(uow_factory: 
 
 
 async def _showing_count(uow_factory: UnitOfWorkFactory, movie_id: UUID) -> int:
+    every_showing = ShowingFilter(movie_id=movie_id, status=None, include_past=True)
     async with uow_factory() as uow:
-        if isinstance(uow, MemoryUnitOfWork):
-            assert uow._working is not None
-            return sum(1 for s in uow._working.showings.values() if s.movie_id == movie_id)
-        assert isinstance(uow, PostgresUnitOfWork)
-        stmt = select(func.count()).select_from(t.showings).where(t.showings.c.movie_id == movie_id)
-        return int((await uow.session.execute(stmt)).scalar_one())
+        return (await uow.showings.list(every_showing, NOW, 100, 0)).total
 
 
 async def test_delete_removes_the_movie_and_its_cancelled_showings(uow_factory: UnitOfWorkFactory) -> None:

@@ -13,6 +13,9 @@ from lynriescoop.adapters.embedded import EmbeddedStartError
 from lynriescoop.adapters.embedded.broker import EmbeddedBroker
 from tests.support import free_port
 
+# A real broker (the embedded one), on real ports: not part of the fast suite.
+pytestmark = pytest.mark.mqtt
+
 
 async def test_tcp_and_websocket_clients_share_one_broker() -> None:
     broker = EmbeddedBroker("127.0.0.1", free_port(), free_port())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiomqtt
 import pytest
@@ -21,8 +22,16 @@ def prefix() -> str:
     return unique_prefix()
 
 
+def _client_tasks() -> set[asyncio.Task[object]]:
+    return {t for t in asyncio.all_tasks() if t.get_name() == "mqtt-client"}
+
+
 async def test_publishes_with_the_prefix_at_qos_1(mqtt_url: str, prefix: str) -> None:
+    # Only this client's own task counts: the event loop is shared by the whole run, whatever others left in it.
+    before = _client_tasks()
     client = await started_publisher(mqtt_url, prefix)
+    mine = _client_tasks() - before
+    assert len(mine) == 1
     try:
         await eventually(lambda: client.connected, "the client connects")
         assert client.health() == "ok"
@@ -37,7 +46,8 @@ async def test_publishes_with_the_prefix_at_qos_1(mqtt_url: str, prefix: str) ->
     finally:
         await client.stop()
     assert client.health() == "down"
-    assert not [t for t in asyncio.all_tasks() if t.get_name() == "mqtt-client"]
+    assert all(task.done() for task in mine)
+    assert not mine & _client_tasks()
 
 
 async def test_handlers_receive_their_topics_without_the_prefix_and_survive_errors(mqtt_url: str, prefix: str) -> None:
@@ -67,12 +77,13 @@ async def test_handlers_receive_their_topics_without_the_prefix_and_survive_erro
         await client.stop()
 
 
-async def test_reconnects_when_the_broker_comes_and_goes(prefix: str) -> None:
+async def test_reconnects_when_the_broker_comes_and_goes(prefix: str, caplog: pytest.LogCaptureFixture) -> None:
     port, ws_port = free_port(), free_port()
+    caplog.set_level(logging.WARNING, logger="lynriescoop.adapters.mqtt.client")
     client = await started_publisher(f"mqtt://127.0.0.1:{port}", prefix)
     broker: EmbeddedBroker | None = None
     try:
-        await asyncio.sleep(0.3)  # a few failed attempts against the closed port
+        await eventually(lambda: "unreachable or lost" in caplog.text, "a failed attempt against the closed port")
         assert (client.connected, client.health(), client.connections) == (False, "down", 0)
         with pytest.raises(PublishFailed):
             await client.publish("x", b"1")

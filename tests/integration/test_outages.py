@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
@@ -95,6 +97,18 @@ def booking_body(world: World, label: str, **extra: Any) -> dict[str, Any]:
     return {"showing_id": str(world.showing.id), "seat_ids": [str(world.seat(label).id)], **extra}
 
 
+async def mqtt_booking_request(mqtt_url: str, prefix: str, access_token: str, world: World, label: str) -> Any:
+    """Publishes one ``booking/request`` and returns the body of its ``booking/response``."""
+    request_id = f"req-{uuid.uuid4().hex[:8]}"
+    body = {"request_id": request_id, "access_token": access_token, **booking_body(world, label)}
+    target = MqttTarget.parse(mqtt_url)
+    async with collect(mqtt_url, f"{prefix}booking/response/{request_id}") as seen:
+        async with aiomqtt.Client(target.host, target.port) as client:
+            await client.publish(f"{prefix}booking/request", json.dumps(body).encode(), qos=1)
+        [answer] = await seen.wait_for(1)
+    return answer.json()
+
+
 def assert_clean(response: httpx.Response) -> None:
     for leak in LEAKS:
         assert leak not in response.text, response.text
@@ -163,6 +177,12 @@ async def test_the_database_stops_and_starts_again_during_traffic(
                 assert response.json()["code"] == "database_unavailable"
                 assert int(response.headers["retry-after"]) >= 1
                 assert_clean(response)
+            # MQTT answers the same outage with the same code (the unit of work raises DatabaseUnavailable).
+            answer = await asyncio.wait_for(
+                mqtt_booking_request(mqtt_url, prefix, ann["Authorization"].removeprefix("Bearer "), world, "E7"),
+                REQUEST_GUARD,
+            )
+            assert answer["ok"] is False and answer["error"]["code"] == "database_unavailable", answer
             ready = await asyncio.wait_for(http.get("/readyz"), REQUEST_GUARD)
             assert ready.status_code == 503 and ready.json()["database"] == "down"
             assert (await http.get("/healthz")).status_code == 200

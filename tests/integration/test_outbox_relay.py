@@ -24,6 +24,7 @@ from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.smtp.mailers import FileMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
 from lynriescoop.application.notifications.payloads import rfc3339
+from lynriescoop.application.ports.delivery import EventPublisher
 from lynriescoop.application.ports.outbox import OutboxChannel
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
@@ -298,6 +299,28 @@ async def test_showing_update_is_retained_then_cleared_on_delete(
     assert await retained_under(mqtt_url, prefix + "seats/snapshot/#", prefix + "marker") == []
 
 
+class WatchedPublisher(EventPublisher):
+    """The publisher the relay sees, counting its rounds: every round of the relay asks ``connected`` first, and a
+    round that finds the broker away claims nothing. Waiting for rounds is waiting for a positive signal."""
+
+    def __init__(self, inner: EventPublisher) -> None:
+        self._inner = inner
+        self.checks = 0
+
+    @property
+    def connected(self) -> bool:
+        self.checks += 1
+        return self._inner.connected
+
+    async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        await self._inner.publish(topic, payload, retain=retain)
+
+    async def rounds_go_by(self, count: int) -> None:
+        """Returns once ``count`` more rounds have begun, each after the rows written so far were committed."""
+        target = self.checks + count
+        await eventually(lambda: self.checks >= target, f"{count} relay rounds")
+
+
 async def test_rows_wait_while_the_broker_is_down_and_all_arrive_in_order_after(
     clean_db: AsyncEngine, database_url: str, mqtt_url: str, prefix: str, uow: UnitOfWorkFactory, mailer: FileMailer
 ) -> None:
@@ -306,11 +329,12 @@ async def test_rows_wait_while_the_broker_is_down_and_all_arrive_in_order_after(
     showing = uuid4()
     async with collect(mqtt_url, prefix + "seats/status/#") as seen:
         publisher = await started_publisher(gate.url, prefix)
+        watched = WatchedPublisher(publisher)
         try:
-            async with running_relay(clean_db, database_url, publisher, mailer):
+            async with running_relay(clean_db, database_url, watched, mailer):
                 for version in (1, 2, 3):
                     await record(uow, delta(showing, version))
-                await asyncio.sleep(0.5)  # several relay rounds and connection attempts go by
+                await watched.rounds_go_by(3)  # relay rounds that saw the rows, and left them alone
                 assert not publisher.connected
                 assert [(r.status, r.attempts) for r in await outbox_rows(clean_db)] == [("pending", 0)] * 6
 
@@ -322,7 +346,7 @@ async def test_rows_wait_while_the_broker_is_down_and_all_arrive_in_order_after(
                 await eventually(lambda: not publisher.connected, "the publisher notices")
                 for version in (4, 5, 6):
                     await record(uow, delta(showing, version))
-                await asyncio.sleep(0.3)
+                await watched.rounds_go_by(3)
                 assert [(r.status, r.attempts) for r in await outbox_rows(clean_db)][6:] == [("pending", 0)] * 6
 
                 await gate.open()

@@ -19,16 +19,19 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiomqtt
 import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
@@ -40,6 +43,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 SECRET = "two-processes-secret-" + "p" * 32
 REQUESTS = 300
 CUSTOMERS = [f"customer{i}" for i in range(12)]
+# Seats kept out of the random traffic, each wanted at once by every duelist through both processes: exactly one
+# wins each, the others hear ``seats_unavailable``. Duelists take one seat per duel, far below the per-user limit.
+DUEL_SEATS = 3
+DUELISTS = [f"duelist{i}" for i in range(4)]
 STARTUP = 60.0  # seconds: guards against hanging, never a measured expectation
 DRAIN = 30.0
 
@@ -133,6 +140,31 @@ def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) ->
     assert codes == {"first": 0, "second": 0}, {s.name: s.output() for s in started}
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One customer request of the random traffic, drawn before any of them runs."""
+
+    customer: str
+    labels: tuple[str, ...]
+    confirm: bool
+    cancel: bool  # the customer changes their mind (on the other process) if the booking is made
+
+
+def draw_plans(labels: list[str]) -> list[Plan]:
+    """Drawn up front and in order from one seeded generator: the same requests every run, whatever order the
+    concurrent tasks then run in (a generator shared by the tasks would hand out draws in scheduling order)."""
+    rng = random.Random(5)
+    return [
+        Plan(
+            customer=rng.choice(CUSTOMERS),
+            labels=tuple(rng.sample(labels, rng.randint(1, 3))),
+            confirm=rng.random() < 0.5,
+            cancel=rng.random() < 0.2,
+        )
+        for _ in range(REQUESTS)
+    ]
+
+
 def token(tokens: JwtTokenService, world: World, name: str) -> dict[str, str]:
     user = world.users[name]
     return {"Authorization": f"Bearer {tokens.issue_access(user.id, user.role, datetime.now(UTC)).token}"}
@@ -149,42 +181,53 @@ async def test_two_processes_share_one_database_without_double_booking_or_lost_e
 
 
 async def _exercise(services: list[Service], engine: AsyncEngine, mqtt_url: str, prefix: str) -> None:
-    rng = random.Random(5)
     async with httpx.AsyncClient(timeout=30) as http:
         await asyncio.gather(*(service.wait_ready(http) for service in services))  # both migrated the same database
 
         busy = build_world(rows=6, per_row=10)  # the showing everyone books
         quiet = build_world(rows=2, per_row=10)  # a showing only lapsed holds live on
-        busy.users = {name: make_user(f"{name}@example.com") for name in CUSTOMERS}
+        busy.users = {name: make_user(f"{name}@example.com") for name in [*CUSTOMERS, *DUELISTS]}
         await put_in_postgres(engine, busy)
         await put_in_postgres(engine, quiet)
         quiet.users = busy.users
         tokens = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15)
         labels = [str(seat.label) for seat in busy.room.seats]
+        duel_labels, traffic_labels = labels[:DUEL_SEATS], labels[DUEL_SEATS:]
+        plans = draw_plans(traffic_labels)
 
-        async with collect(mqtt_url, f"{prefix}seats/status/#", f"{prefix}booking/confirm/#") as seen:
+        async with collect(
+            mqtt_url, f"{prefix}seats/status/#", f"{prefix}booking/confirm/#", f"{prefix}marker/#"
+        ) as seen:
             slots = asyncio.Semaphore(24)
 
-            async def one_booking(i: int) -> httpx.Response:
+            async def book(i: int, customer: str, seat_labels: tuple[str, ...], confirm: bool) -> httpx.Response:
                 service = services[i % 2]
-                customer = rng.choice(CUSTOMERS)
                 body = {
                     "showing_id": str(busy.showing.id),
-                    "seat_ids": [str(busy.seat(label).id) for label in rng.sample(labels, rng.randint(1, 3))],
-                    "confirm": rng.random() < 0.5,
+                    "seat_ids": [str(busy.seat(label).id) for label in seat_labels],
+                    "confirm": confirm,
                 }
                 async with slots:
-                    response = await http.post(
+                    return await http.post(
                         f"{service.base_url}/bookings", json=body, headers=token(tokens, busy, customer)
                     )
-                    if response.status_code == 201 and rng.random() < 0.2:  # some change their mind
-                        booking = response.json()
-                        other = services[(i + 1) % 2]  # ... on the other process
+
+            async def one_booking(i: int) -> httpx.Response:
+                plan = plans[i]
+                response = await book(i, plan.customer, plan.labels, plan.confirm)
+                if response.status_code == 201 and plan.cancel:
+                    booking = response.json()
+                    other = services[(i + 1) % 2]  # ... on the other process
+                    async with slots:
                         cancel = await http.post(
-                            f"{other.base_url}/bookings/{booking['id']}/cancel", headers=token(tokens, busy, customer)
+                            f"{other.base_url}/bookings/{booking['id']}/cancel",
+                            headers=token(tokens, busy, plan.customer),
                         )
-                        assert cancel.status_code == 200, cancel.text
-                    return response
+                    assert cancel.status_code == 200, cancel.text
+                return response
+
+            async def duel(label: str) -> list[httpx.Response]:
+                return list(await asyncio.gather(*(book(i, name, (label,), True) for i, name in enumerate(DUELISTS))))
 
             async def lapsing_waves() -> list[uuid.UUID]:
                 """Lapsed holds arriving on the quiet showing while the traffic runs: only the sweepers free them."""
@@ -198,16 +241,32 @@ async def _exercise(services: list[Service], engine: AsyncEngine, mqtt_url: str,
             # Lapsed holds on the busy showing too, written before the traffic wants their seats: a sweeper or a
             # booking that wants the seat (it frees lapsed holds in its own transaction) expires each, never both.
             lapsed = await lapsed_holds(engine, busy, CUSTOMERS[1], labels[-6:])
-            results = await asyncio.gather(lapsing_waves(), *(one_booking(i) for i in range(REQUESTS)))
-            lapsed += results[0]
-            answers: list[httpx.Response] = list(results[1:])
+            waves, duels, *traffic = await asyncio.gather(
+                lapsing_waves(),
+                asyncio.gather(*(duel(label) for label in duel_labels)),
+                *(one_booking(i) for i in range(REQUESTS)),
+            )
+            lapsed += waves
 
-            statuses = [r.status_code for r in answers]
-            assert set(statuses) <= {201, 409, 422}, [r.text for r in answers if r.status_code >= 500][:3]
-            assert statuses.count(201) >= 20 and statuses.count(409) >= 1
-            for response in answers:
+            # Each duelled seat: exactly one winner, every other duelist refused with that very seat.
+            for label, duel_answers in zip(duel_labels, duels, strict=True):
+                codes = sorted(r.status_code for r in duel_answers)
+                assert codes == [201] + [409] * (len(DUELISTS) - 1), [r.text for r in duel_answers]
+                for response in duel_answers:
+                    if response.status_code == 409:
+                        assert response.json()["code"] == "seats_unavailable"
+                        assert response.json()["seat_ids"] == [str(busy.seat(label).id)]
+
+            # The random traffic: a booking, a refusal naming seats that were asked for, or the per-user limit.
+            for plan, response in zip(plans, traffic, strict=True):
+                assert response.status_code in (201, 409, 422), response.text
+                if response.status_code == 409:
+                    assert response.json()["code"] == "seats_unavailable"
+                    asked = {str(busy.seat(label).id) for label in plan.labels}
+                    assert set(response.json()["seat_ids"]) <= asked
                 if response.status_code == 422:
                     assert response.json()["code"] == "too_many_seats"
+            answers: list[httpx.Response] = [*traffic, *(r for duel_answers in duels for r in duel_answers)]
 
             async def drained() -> bool:
                 async with engine.connect() as conn:
@@ -224,7 +283,13 @@ async def _exercise(services: list[Service], engine: AsyncEngine, mqtt_url: str,
             expected_confirm = sum(r.destination.startswith("booking/confirm/") for r in rows)
             await seen.wait_for(expected_status, f"{prefix}seats/status/")
             await seen.wait_for(expected_confirm, f"{prefix}booking/confirm/")
-            await asyncio.sleep(0.5)  # let a duplicate, if any were sent, arrive before counting (clean-up margin)
+            # Every row was acknowledged by the broker before it was marked sent (and all are sent); a marker
+            # published now reaches this subscriber after all of them, so a duplicate would be in by then too.
+            marker = uuid.uuid4().hex.encode()
+            target = MqttTarget.parse(mqtt_url)
+            async with aiomqtt.Client(target.host, target.port) as client:
+                await client.publish(f"{prefix}marker/done", marker, qos=1)
+            await eventually(lambda: any(m.payload == marker for m in seen.messages), "the marker arrives")
             deltas = seen.on(f"{prefix}seats/status/")
             confirms = seen.on(f"{prefix}booking/confirm/")
 

@@ -16,18 +16,44 @@ def test_production_requires_secret_database_and_broker() -> None:
     assert "\n" not in message
 
 
+COMPLETE = {"jwt_secret": "s" * 40, "database_url": "postgresql://db/x", "mqtt_url": "mqtt://broker:1883"}
+ENV_NAMES = {"jwt_secret": "JWT_SECRET", "database_url": "DATABASE_URL", "mqtt_url": "MQTT_URL"}
+
+
+@pytest.fixture(autouse=True)
+def _no_service_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests decide every value: nothing leaks in from the machine's environment."""
+    for name in (*ENV_NAMES.values(), "ENVIRONMENT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_production_with_everything_starts() -> None:
-    Settings(
-        _env_file=None,
-        environment="production",
-        jwt_secret="s" * 40,
-        database_url="postgresql://db/x",
-        mqtt_url="mqtt://broker:1883",
-    ).check_startable()
+    settings = Settings(_env_file=None, environment="production", **COMPLETE)
+    assert settings.is_production
+    settings.check_startable()  # raises SettingsError when refused
+    assert settings.database_url == "postgresql+asyncpg://db/x"
+    assert settings.mqtt_url == COMPLETE["mqtt_url"]
+
+
+@pytest.mark.parametrize("left_out", sorted(COMPLETE))
+def test_production_names_exactly_what_is_missing(left_out: str) -> None:
+    partial = {name: value for name, value in COMPLETE.items() if name != left_out}
+    with pytest.raises(SettingsError) as info:
+        Settings(_env_file=None, environment="production", **partial).check_startable()
+    assert str(info.value) == f"ENVIRONMENT=production requires {ENV_NAMES[left_out]} to be set"
+
+
+def test_production_refuses_a_short_jwt_secret() -> None:
+    settings = Settings(_env_file=None, environment="production", **{**COMPLETE, "jwt_secret": "s" * 31})
+    with pytest.raises(SettingsError, match="at least 32 characters"):
+        settings.check_startable()
 
 
 def test_development_needs_nothing() -> None:
-    Settings(_env_file=None).check_startable()
+    settings = Settings(_env_file=None)
+    assert not settings.is_production
+    assert (settings.jwt_secret, settings.database_url, settings.mqtt_url) == (None, None, None)
+    settings.check_startable()  # raises SettingsError when refused
 
 
 def test_plain_postgres_url_gets_the_asyncpg_driver() -> None:

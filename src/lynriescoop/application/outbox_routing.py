@@ -102,7 +102,7 @@ def _email(event: BookingConfirmedEmail | BookingCancelledEmail) -> Sequence[Out
         email = BookingEmail(BookingEmailKind.CONFIRMED, event.booking_id, event.details)
         kind = OutboxKind.BOOKING_CONFIRMED_EMAIL
     else:
-        email = BookingEmail(BookingEmailKind.CANCELLED, event.booking_id, event.details, dict(event.extra))
+        email = BookingEmail(BookingEmailKind.CANCELLED, event.booking_id, event.details)
         kind = OutboxKind.BOOKING_CANCELLED_EMAIL
     return (
         OutboxMessage(

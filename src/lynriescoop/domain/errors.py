@@ -257,5 +257,20 @@ class OutboxEntryNotFound(NotFound):
 
 
 class DatabaseUnavailable(Unavailable):
+    """The database is down, unreachable or overloaded: the request may succeed when tried again shortly."""
+
     code = "database_unavailable"
     default_detail = "The database is unavailable; try again shortly."
+    retry_after = 2
+
+
+class ValueRefused(RuleViolated):
+    """The database refused to hold a value of the request (a NUL character in text, a number or date out of the
+    column's range): a malformed request, answered like any other (``validation_error``)."""
+
+    code = "validation_error"
+    default_detail = "The request is malformed."
+    reason = "A value cannot be stored: text must not contain NUL characters, numbers and dates must be in range."
+
+    def __init__(self) -> None:
+        super().__init__(errors=[{"loc": ["request"], "msg": self.reason, "type": "value_refused"}])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -91,4 +91,3 @@ class BookingConfirmedEmail(DomainEvent):
 class BookingCancelledEmail(DomainEvent):
     booking_id: UUID
     details: BookingEmailDetails
-    extra: dict[str, str] = field(default_factory=dict)

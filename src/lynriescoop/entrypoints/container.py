@@ -256,7 +256,7 @@ class Container(containers.DeclarativeContainer):
         BookingRequestHandler,
         place=place_booking.provider,
         tokens=token_service,
-        uow=uow.provider,
+        uow_factory=uow.provider,
         max_payload_bytes=settings.provided.mqtt_max_payload_bytes,
     )
     booking_request_consumer = providers.Singleton(

@@ -7,12 +7,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
+from lynriescoop.adapters.postgres.engine import make_session_factory
+from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.entrypoints.mqtt import booking_requests
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
 from tests.factories import MutableClock, World, build_world, make_user, put_in_memory
@@ -151,3 +155,32 @@ async def test_handle_publishes_and_survives_publish_failures(setup: Any) -> Non
     await handler.handle(b'{"request_id": "deep", "x": ' + b"[" * 200_000 + b"}", publish)
     await handler.handle(_request(world, tokens, request_id="r3", seat_ids=[str(world.seat("A2").id)]), broken)
     assert [topic for topic, _ in sent] == ["booking/response/req-1"]
+
+
+async def test_a_database_outage_is_answered_as_over_http(setup: Any) -> None:
+    """The postgres unit of work raises ``DatabaseUnavailable`` for a database it cannot reach, so MQTT answers
+    ``database_unavailable`` like HTTP's 503, not ``internal_error``. (Port 9 refuses at once: nothing listens.)"""
+    _, world, tokens = setup
+    engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none", connect_args={"timeout": 5})
+
+    def unreachable() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(make_session_factory(engine), route_event)
+
+    def place() -> PlaceBooking:
+        return PlaceBooking(
+            unreachable,
+            SystemClock(),
+            hold_for=timedelta(minutes=10),
+            max_seats=10,
+            cancel_cutoff=timedelta(hours=1),
+            currency="EUR",
+        )
+
+    handler = BookingRequestHandler(place, tokens, unreachable, max_payload_bytes=16384)
+    try:
+        answer = await handler.answer(_request(world, tokens))
+    finally:
+        await engine.dispose()
+    assert answer is not None and answer.topic == "booking/response/req-1"
+    assert answer.body["ok"] is False
+    assert answer.body["error"]["code"] == "database_unavailable"

@@ -12,6 +12,7 @@ from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.ports.bookings import (
     BookingContext,
     BookingFilter,
+    BookingRepository,
     BookingView,
     LiveClaim,
     ShowingBrief,
@@ -27,7 +28,7 @@ from lynriescoop.domain.showings import Showing, ShowingStatus
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-class MemoryBookingRepository:
+class MemoryBookingRepository(BookingRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -15,14 +15,16 @@ from lynriescoop.application.ports.read_models import (
     MovieBrief,
     RoomBrief,
     SeatMap,
+    SeatMapReader,
     SeatMapSeat,
+    ShowingReader,
     ShowingView,
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.rooms import Seat
-from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_status
+from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, is_taken, seat_status
 from lynriescoop.domain.showings import Showing
 
 
@@ -53,7 +55,7 @@ def _next_lapse(state: MemoryState, showing_id: UUID, now: datetime) -> datetime
     )
 
 
-class MemorySeatMapReader:
+class MemorySeatMapReader(SeatMapReader):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -106,7 +108,7 @@ class MemorySeatMapReader:
         return found
 
 
-class MemoryShowingReader:
+class MemoryShowingReader(ShowingReader):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -116,11 +118,7 @@ class MemoryShowingReader:
         if movie is None or room is None:
             return None
         claims = _live_claims(self._state, showing.id)
-        taken = sum(
-            1
-            for s in room.seats
-            if s.is_active and _status(s, claims.get(s.id), now) in (SeatStatus.HELD, SeatStatus.BOOKED)
-        )
+        taken = sum(1 for s in room.seats if is_taken(_status(s, claims.get(s.id), now)))
         return ShowingView(
             showing=copy.deepcopy(showing),
             status=showing.effective_status(now),

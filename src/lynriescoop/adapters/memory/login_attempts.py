@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from lynriescoop.adapters.memory.store import MemoryState
-from lynriescoop.application.ports.repositories import AttemptWindow
+from lynriescoop.application.ports.repositories import AttemptWindow, LoginAttemptRepository
 
 
-class MemoryLoginAttemptRepository:
+class MemoryLoginAttemptRepository(LoginAttemptRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
-from lynriescoop.application.ports.repositories import MovieFilter, MovieSort, Page
+from lynriescoop.application.ports.repositories import MovieFilter, MovieRepository, MovieSort, Page
 from lynriescoop.domain.errors import MovieHasShowings, TmdbIdTaken
 from lynriescoop.domain.movies import Movie
 from lynriescoop.domain.showings import ShowingStatus
@@ -26,7 +26,7 @@ def _sort_key(sort: MovieSort) -> Callable[[Movie], tuple[object, ...]]:
     )
 
 
-class MemoryMovieRepository:
+class MemoryMovieRepository(MovieRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -6,18 +6,18 @@ state, stamped by the unit of work at commit (:func:`stamp_outbox_rows`).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState, MemoryStore, OutboxRowState
-from lynriescoop.application.ports.delivery import ClaimedMessage
+from lynriescoop.application.ports.delivery import ClaimedMessage, OutboxClaimer
 from lynriescoop.application.ports.outbox import (
     OutboxChannel,
     OutboxEntry,
     OutboxFilter,
+    OutboxRepository,
     OutboxStatus,
 )
 from lynriescoop.application.ports.repositories import Page
@@ -47,7 +47,7 @@ def _entry(state: MemoryState, entry_id: int) -> OutboxEntry:
     )
 
 
-class MemoryOutboxRepository:
+class MemoryOutboxRepository(OutboxRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
         stamp_outbox_rows(state)
@@ -108,7 +108,7 @@ class _MemoryBatch:
         self.marks.append(apply)
 
 
-class MemoryOutboxClaimer:
+class MemoryOutboxClaimer(OutboxClaimer):
     """Claims like the PostgreSQL one: due pending rows in id order, rows another relay holds skipped, and, for a
     showing, nothing after an earlier pending row that this batch does not hold. The store lock is taken only
     for each step (never across a batch), as a database would lock only the claimed rows."""
@@ -177,25 +177,3 @@ class MemoryOutboxClaimer:
             version=message.version,
             attempts=row.attempts,
         )
-
-
-class ManualOutboxSignal:
-    """A wake-up signal driven by hand (``notify()``), for the in-memory set-up and tests."""
-
-    def __init__(self) -> None:
-        self._events: list[asyncio.Event] = []
-
-    def subscribe(self) -> asyncio.Event:
-        event = asyncio.Event()
-        self._events.append(event)
-        return event
-
-    def notify(self) -> None:
-        for event in self._events:
-            event.set()
-
-    async def start(self) -> None:
-        self.notify()
-
-    async def stop(self) -> None:
-        return None

@@ -8,10 +8,11 @@ from datetime import datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
+from lynriescoop.application.ports.repositories import RefreshTokenRepository
 from lynriescoop.domain.users import RefreshToken
 
 
-class MemoryRefreshTokenRepository:
+class MemoryRefreshTokenRepository(RefreshTokenRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.ports.repositories import Page
-from lynriescoop.application.ports.rooms import RoomSummary
+from lynriescoop.application.ports.rooms import RoomRepository, RoomSummary
 from lynriescoop.domain.errors import RoomNameTaken
 from lynriescoop.domain.rooms import Room, Seat
 
@@ -18,7 +18,7 @@ def _copy(room: Room) -> Room:
     return found
 
 
-class MemoryRoomRepository:
+class MemoryRoomRepository(RoomRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

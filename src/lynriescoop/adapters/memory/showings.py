@@ -9,7 +9,7 @@ from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.ports.repositories import Page
-from lynriescoop.application.ports.showings import SeatVersion, ShowingFilter
+from lynriescoop.application.ports.showings import SeatVersion, ShowingFilter, ShowingRepository
 from lynriescoop.domain.errors import MovieNotFound, RoomNotFound
 from lynriescoop.domain.rooms import Features
 from lynriescoop.domain.showings import Showing, ShowingStatus
@@ -19,7 +19,7 @@ def _order(showing: Showing) -> tuple[datetime, str]:
     return showing.start_time, str(showing.id)
 
 
-class MemoryShowingRepository:
+class MemoryShowingRepository(ShowingRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -8,15 +8,14 @@ from decimal import Decimal
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryStore
-from lynriescoop.application.ports.bookings import OccupancyRow, Stats, TopMovieRow
-from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.application.ports.bookings import OccupancyRow, Stats, StatsReader, TopMovieRow
+from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, claim_effect
 from lynriescoop.domain.showings import ShowingStatus
 
 DEFAULT_WINDOW = timedelta(days=7)
-SOLD = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 
-class MemoryStatsReader:
+class MemoryStatsReader(StatsReader):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
@@ -41,11 +40,13 @@ class MemoryStatsReader:
             if booking.showing_id not in window_ids:
                 continue
             live = [seat for seat in booking.seats if seat.is_live]
-            if booking.status in SOLD:
+            if booking.status.value in BOOKED_STATUSES:
                 confirmed += 1
+            effect = claim_effect(claim_status=booking.status.value, claim_expires_at=booking.expires_at, now=now)
+            if effect is SeatStatus.BOOKED:
                 sold[booking.showing_id] += len(live)
                 revenue[booking.showing_id] += sum((seat.price for seat in live), Decimal("0"))
-            elif booking.status is BookingStatus.PENDING and booking.expires_at and booking.expires_at > now:
+            elif effect is SeatStatus.HELD:
                 held[booking.showing_id] += len(live)
         per_movie: dict[UUID, tuple[int, Decimal]] = {}
         for showing in in_window:

@@ -6,12 +6,12 @@ import copy
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
-from lynriescoop.application.ports.repositories import Page, UserFilter
+from lynriescoop.application.ports.repositories import Page, UserFilter, UserRepository
 from lynriescoop.domain.errors import EmailTaken
 from lynriescoop.domain.users import Role, User
 
 
-class MemoryUserRepository:
+class MemoryUserRepository(UserRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

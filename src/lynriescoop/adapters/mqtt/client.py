@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiomqtt
 
-from lynriescoop.application.ports.delivery import PublishFailed
+from lynriescoop.application.ports.delivery import EventPublisher, PublishFailed
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _payload_size(message: aiomqtt.Message) -> int:
     return 0 if raw is None else len(str(raw).encode())
 
 
-class MqttClientService:
+class MqttClientService(EventPublisher):
     name = "mqtt"
 
     def __init__(

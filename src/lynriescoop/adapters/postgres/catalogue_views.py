@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Row, Select, Text, and_, bindparam, cast, func, or_, select, text
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import DateTime, Row, Select, Text, and_, bindparam, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynriescoop.adapters.postgres.seat_status import TAKEN, seat_status_sql
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
 from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
 from lynriescoop.application.catalogue.showings.views import earliest
@@ -23,7 +24,9 @@ from lynriescoop.application.ports.read_models import (
     MovieBrief,
     RoomBrief,
     SeatMap,
+    SeatMapReader,
     SeatMapSeat,
+    ShowingReader,
     ShowingView,
 )
 from lynriescoop.application.ports.repositories import Page
@@ -34,10 +37,11 @@ from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_statu
 _BOOKED = sorted(BOOKED_STATUSES)
 
 
-def _live_claims_join() -> Any:
-    """seats LEFT JOIN the live claim of each seat for the showing in the FROM, LEFT JOIN its booking."""
+def _live_claims_join(*, outer: bool = False) -> Any:
+    """seats LEFT JOIN the live claim of each seat for the showing in the FROM, LEFT JOIN its booking. ``outer``:
+    a showing whose room has no seat still gives one row."""
     return (
-        showings.join(seats, seats.c.room_id == showings.c.room_id)
+        showings.join(seats, seats.c.room_id == showings.c.room_id, isouter=outer)
         .outerjoin(
             seat_reservations,
             and_(
@@ -58,51 +62,52 @@ _SEAT_PRICE = func.coalesce(
 _CATEGORIES = {category.value: category for category in SeatCategory}
 
 
-# The seat map's JSON document rendered by PostgreSQL in the one seat-map query: 250 seats cost well under a
-# millisecond there, against about three in Python (rows, a dataclass per seat, json.dumps; docs/benchmarks.md).
-# The seat status is domain/seat_maps.py's ``seat_status`` mirrored in SQL; tests/contract/test_catalogue_views.py
-# holds both readers to the same documents.
-_SEAT_MAP_DOCUMENT = text(
-    """
-    SELECT
-      json_build_object(
-        'showing_id', sh.id,
-        'version', sh.seat_version,
-        'seats', COALESCE(
-          json_agg(
-            json_build_object(
-              'seat_id', se.id,
-              'row', se.row_label,
-              'number', se.number,
-              'label', se.row_label || se.number,
-              'category', se.category,
-              'is_accessible', se.category = 'wheelchair',
-              'status', CASE
-                WHEN NOT se.is_active THEN 'blocked'
-                WHEN b.status IN ('confirmed', 'completed') THEN 'booked'
-                WHEN b.status = 'pending' AND b.expires_at > :now THEN 'held'
-                ELSE 'available'
-              END,
-              'price', COALESCE((sh.prices ->> se.category)::numeric(10, 2), sh.price)::text
-            )
-            ORDER BY se.row_index, se.number
-          ) FILTER (WHERE se.id IS NOT NULL),
-          '[]'::json
+def _key(name: str) -> Any:
+    """A JSON key as an inline SQL literal (a constant of this module, never input)."""
+    return literal_column(f"'{name}'", Text)
+
+
+def _seat_map_document() -> Select[Any]:
+    """The seat map's JSON document rendered by PostgreSQL in the one seat-map query: 250 seats cost well under a
+    millisecond there, against about three in Python (rows, a dataclass per seat, json.dumps; docs/performance.md).
+    The status is the rule's one SQL mirror (adapters/postgres/seat_status.py); tests/contract/test_catalogue_views.py
+    holds the document to the Python read model. ``changes_at``: when the first live hold lapses."""
+    now = bindparam("now", type_=DateTime(timezone=True))
+    status = seat_status_sql(seats.c.is_active, bookings.c.status, bookings.c.expires_at, now)
+    seat = func.json_build_object(
+        _key("seat_id"), seats.c.id,
+        _key("row"), seats.c.row_label,
+        _key("number"), seats.c.number,
+        _key("label"), seats.c.row_label.concat(cast(seats.c.number, Text)),
+        _key("category"), seats.c.category,
+        _key("is_accessible"), seats.c.category == SeatCategory.WHEELCHAIR.value,
+        _key("status"), status,
+        _key("price"), cast(_SEAT_PRICE, Text),
+    )  # fmt: skip
+    listed = func.coalesce(
+        func.json_agg(aggregate_order_by(seat, seats.c.row_index, seats.c.number)).filter(seats.c.id.is_not(None)),
+        literal_column("'[]'::json"),
+    )
+    document = func.json_build_object(
+        _key("showing_id"), showings.c.id, _key("version"), showings.c.seat_version, _key("seats"), listed
+    )
+    held = status == SeatStatus.HELD.value
+    return (
+        select(
+            cast(document, Text).label("document"),
+            showings.c.seat_version.label("version"),
+            func.min(bookings.c.expires_at).filter(held).label("changes_at"),
         )
-      )::text AS document,
-      sh.seat_version AS version,
-      min(b.expires_at) FILTER (WHERE se.is_active AND b.status = 'pending' AND b.expires_at > :now) AS changes_at
-    FROM showings AS sh
-    LEFT JOIN seats AS se ON se.room_id = sh.room_id
-    LEFT JOIN seat_reservations AS r ON r.showing_id = sh.id AND r.seat_id = se.id AND r.is_live
-    LEFT JOIN bookings AS b ON b.id = r.booking_id
-    WHERE sh.id = :showing_id
-    GROUP BY sh.id
-    """
-).bindparams(bindparam("now", type_=DateTime(timezone=True)), bindparam("showing_id", type_=PG_UUID(as_uuid=True)))
+        .select_from(_live_claims_join(outer=True))
+        .where(showings.c.id == bindparam("showing_id"))
+        .group_by(showings.c.id)
+    )
 
 
-class PostgresSeatMapReader:
+_SEAT_MAP_DOCUMENT = _seat_map_document()
+
+
+class PostgresSeatMapReader(SeatMapReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -199,9 +204,8 @@ def _views_select(now: datetime) -> Select[Any]:
         .where(
             seat_reservations.c.showing_id == showings.c.id,
             seat_reservations.c.is_live,
-            seats.c.is_active,
             seats.c.room_id == showings.c.room_id,
-            or_(bookings.c.status.in_(_BOOKED), and_(bookings.c.status == "pending", bookings.c.expires_at > now)),
+            seat_status_sql(seats.c.is_active, bookings.c.status, bookings.c.expires_at, now).in_(TAKEN),
         )
         .correlate(showings)
         .scalar_subquery()
@@ -247,7 +251,7 @@ def _view(row: Row[Any], now: datetime) -> ShowingView:
     )
 
 
-class PostgresShowingReader:
+class PostgresShowingReader(ShowingReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.tables import login_attempts
-from lynriescoop.application.ports.repositories import AttemptWindow
+from lynriescoop.application.ports.repositories import AttemptWindow, LoginAttemptRepository
 
 
-class PostgresLoginAttemptRepository:
+class PostgresLoginAttemptRepository(LoginAttemptRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.errors import constraint_name, translate_integrity_error
 from lynriescoop.adapters.postgres.tables import bookings, movies, showings
-from lynriescoop.application.ports.repositories import MovieFilter, MovieSort, Page
+from lynriescoop.application.ports.repositories import MovieFilter, MovieRepository, MovieSort, Page
 from lynriescoop.domain.errors import MovieHasShowings, TmdbIdTaken
 from lynriescoop.domain.movies import Movie, MovieStatus
 
@@ -89,7 +89,7 @@ def _order(sort: MovieSort) -> list[Any]:
     return [movies.c.release_date.desc().nulls_last(), movies.c.id]
 
 
-class PostgresMovieRepository:
+class PostgresMovieRepository(MovieRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

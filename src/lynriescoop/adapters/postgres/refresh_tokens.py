@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.tables import refresh_tokens, users
+from lynriescoop.application.ports.repositories import RefreshTokenRepository
 from lynriescoop.domain.users import RefreshToken
 
 
@@ -26,7 +27,7 @@ def _to_entity(row: Row[Any]) -> RefreshToken:
     )
 
 
-class PostgresRefreshTokenRepository:
+class PostgresRefreshTokenRepository(RefreshTokenRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

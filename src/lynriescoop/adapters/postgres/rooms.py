@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynriescoop.adapters.postgres.errors import translate_integrity_error
 from lynriescoop.adapters.postgres.tables import rooms, seats, showings
 from lynriescoop.application.ports.repositories import Page
-from lynriescoop.application.ports.rooms import RoomSummary
+from lynriescoop.application.ports.rooms import RoomRepository, RoomSummary
 from lynriescoop.domain.errors import RoomNameTaken
 from lynriescoop.domain.rooms import Features, Room, Seat, SeatCategory
 
@@ -35,7 +35,7 @@ def _features(row: Row[Any]) -> Features:
     return Features(has_3d=row.has_3d, has_imax=row.has_imax, has_dolby=row.has_dolby)
 
 
-class PostgresRoomRepository:
+class PostgresRoomRepository(RoomRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

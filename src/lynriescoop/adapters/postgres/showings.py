@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynriescoop.adapters.postgres.errors import translate_integrity_error
 from lynriescoop.adapters.postgres.tables import bookings, seat_reservations, showings
 from lynriescoop.application.ports.repositories import Page
-from lynriescoop.application.ports.showings import SeatVersion, ShowingFilter
+from lynriescoop.application.ports.showings import SeatVersion, ShowingFilter, ShowingRepository
 from lynriescoop.domain.errors import MovieNotFound, RoomNotFound
 from lynriescoop.domain.rooms import Features, SeatCategory
 from lynriescoop.domain.showings import Showing, ShowingStatus
@@ -85,7 +85,7 @@ def showing_conditions(filters: ShowingFilter, now: datetime) -> ColumnElement[b
     return and_(true(), *conditions)
 
 
-class PostgresShowingRepository:
+class PostgresShowingRepository(ShowingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -4,80 +4,137 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lynriescoop.application.ports.bookings import OccupancyRow, Stats, TopMovieRow
+from lynriescoop.adapters.postgres.errors import database_errors
+from lynriescoop.adapters.postgres.seat_status import claim_effect_sql
+from lynriescoop.adapters.postgres.tables import bookings, movies, rooms, seat_reservations, seats, showings, users
+from lynriescoop.application.ports.bookings import OccupancyRow, Stats, StatsReader, TopMovieRow
+from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus
 
 DEFAULT_WINDOW = timedelta(days=7)
 OCCUPANCY_LIMIT = 100
 TOP_MOVIES = 5
 
-# Sold = seats of confirmed or completed bookings; held = seats of unexpired pending holds.
-# Cancelled and expired bookings have released their claims and never count.
-_SALES = """
-    SELECT b.showing_id,
-           count(*) FILTER (WHERE b.status IN ('confirmed', 'completed')) AS sold,
-           count(*) FILTER (WHERE b.status = 'pending' AND b.expires_at > :now) AS held,
-           coalesce(sum(r.price) FILTER (WHERE b.status IN ('confirmed', 'completed')), 0) AS revenue
-    FROM seat_reservations r JOIN bookings b ON b.id = r.booking_id
-    WHERE r.is_live
-    GROUP BY b.showing_id
-"""
 
-_TOTALS = text(
-    f"""
-    WITH sales AS ({_SALES}),
-         window_showings AS (
-             SELECT id FROM showings WHERE start_time >= :start AND start_time < :end AND status <> 'cancelled'
-         )
-    SELECT (SELECT count(*) FROM users) AS users,
-           (SELECT count(*) FROM movies) AS movies,
-           (SELECT count(*) FROM rooms) AS rooms,
-           (SELECT count(*) FROM showings
-             WHERE status = 'scheduled' AND start_time > :now AND start_time >= :start AND start_time < :end)
-             AS upcoming_showings,
-           (SELECT count(*) FROM bookings b JOIN window_showings w ON w.id = b.showing_id
-             WHERE b.status IN ('confirmed', 'completed')) AS confirmed_bookings,
-           (SELECT coalesce(sum(s.sold), 0) FROM sales s JOIN window_showings w ON w.id = s.showing_id)
-             AS tickets_sold,
-           (SELECT coalesce(sum(s.revenue), 0) FROM sales s JOIN window_showings w ON w.id = s.showing_id)
-             AS revenue
-    """  # noqa: S608 - composed of module constants only
-)
-
-_OCCUPANCY = text(
-    f"""
-    WITH sales AS ({_SALES}),
-         capacity AS (SELECT room_id, count(*) AS seats FROM seats WHERE is_active GROUP BY room_id)
-    SELECT sh.id AS showing_id, m.title AS movie_title, sh.start_time,
-           coalesce(c.seats, 0) AS capacity, coalesce(s.sold, 0) AS sold, coalesce(s.held, 0) AS held
-    FROM showings sh
-    JOIN movies m ON m.id = sh.movie_id
-    LEFT JOIN capacity c ON c.room_id = sh.room_id
-    LEFT JOIN sales s ON s.showing_id = sh.id
-    WHERE sh.start_time >= :start AND sh.start_time < :end AND sh.status <> 'cancelled'
-    ORDER BY sh.start_time, sh.id
-    LIMIT {OCCUPANCY_LIMIT}
-    """  # noqa: S608 - composed of module constants only
-)
-
-_TOP_MOVIES = text(
-    f"""
-    WITH sales AS ({_SALES})
-    SELECT m.id AS movie_id, m.title, sum(s.sold) AS tickets_sold, sum(s.revenue) AS revenue
-    FROM sales s JOIN showings sh ON sh.id = s.showing_id JOIN movies m ON m.id = sh.movie_id
-    WHERE sh.start_time >= :start AND sh.start_time < :end AND sh.status <> 'cancelled'
-    GROUP BY m.id, m.title
-    HAVING sum(s.sold) > 0
-    ORDER BY tickets_sold DESC, revenue DESC, m.title
-    LIMIT {TOP_MOVIES}
-    """  # noqa: S608 - composed of module constants only
-)
+def _sales(now: datetime) -> CTE:
+    """Per showing: sold = seats of confirmed or completed bookings, held = seats of unexpired pending holds, and the
+    revenue of the sold seats, by the one seat rule (``claim_effect_sql``). Cancelled and expired bookings have
+    released their claims and never count."""
+    effect = claim_effect_sql(bookings.c.status, bookings.c.expires_at, now)
+    booked = effect == SeatStatus.BOOKED.value
+    return (
+        select(
+            bookings.c.showing_id,
+            func.count().filter(booked).label("sold"),
+            func.count().filter(effect == SeatStatus.HELD.value).label("held"),
+            func.coalesce(func.sum(seat_reservations.c.price).filter(booked), 0).label("revenue"),
+        )
+        .select_from(seat_reservations.join(bookings, bookings.c.id == seat_reservations.c.booking_id))
+        .where(seat_reservations.c.is_live)
+        .group_by(bookings.c.showing_id)
+        .cte("sales")
+    )
 
 
-class PostgresStatsReader:
+def _in_window(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(showings.c.start_time >= start, showings.c.start_time < end, showings.c.status != "cancelled")
+
+
+def _totals(start: datetime, end: datetime, now: datetime) -> Select[Any]:
+    sales = _sales(now)
+    window = select(showings.c.id).where(_in_window(start, end)).cte("window_showings")
+
+    def count_of(table: Table) -> ScalarSelect[int]:
+        return select(func.count()).select_from(table).scalar_subquery()
+
+    upcoming = (
+        select(func.count())
+        .select_from(showings)
+        .where(
+            showings.c.status == "scheduled",
+            showings.c.start_time > now,
+            showings.c.start_time >= start,
+            showings.c.start_time < end,
+        )
+        .scalar_subquery()
+    )
+    confirmed = (
+        select(func.count())
+        .select_from(bookings.join(window, window.c.id == bookings.c.showing_id))
+        .where(bookings.c.status.in_(sorted(BOOKED_STATUSES)))
+        .scalar_subquery()
+    )
+    sold = (
+        select(func.coalesce(func.sum(sales.c.sold), 0))
+        .select_from(sales.join(window, window.c.id == sales.c.showing_id))
+        .scalar_subquery()
+    )
+    revenue = (
+        select(func.coalesce(func.sum(sales.c.revenue), 0))
+        .select_from(sales.join(window, window.c.id == sales.c.showing_id))
+        .scalar_subquery()
+    )
+    return select(
+        count_of(users).label("users"),
+        count_of(movies).label("movies"),
+        count_of(rooms).label("rooms"),
+        upcoming.label("upcoming_showings"),
+        confirmed.label("confirmed_bookings"),
+        sold.label("tickets_sold"),
+        revenue.label("revenue"),
+    )
+
+
+def _occupancy(start: datetime, end: datetime, now: datetime) -> Select[Any]:
+    sales = _sales(now)
+    capacity = (
+        select(seats.c.room_id, func.count().label("seats"))
+        .where(seats.c.is_active)
+        .group_by(seats.c.room_id)
+        .cte("capacity")
+    )
+    return (
+        select(
+            showings.c.id.label("showing_id"),
+            movies.c.title.label("movie_title"),
+            showings.c.start_time,
+            func.coalesce(capacity.c.seats, 0).label("capacity"),
+            func.coalesce(sales.c.sold, 0).label("sold"),
+            func.coalesce(sales.c.held, 0).label("held"),
+        )
+        .select_from(
+            showings.join(movies, movies.c.id == showings.c.movie_id)
+            .outerjoin(capacity, capacity.c.room_id == showings.c.room_id)
+            .outerjoin(sales, sales.c.showing_id == showings.c.id)
+        )
+        .where(_in_window(start, end))
+        .order_by(showings.c.start_time, showings.c.id)
+        .limit(OCCUPANCY_LIMIT)
+    )
+
+
+def _top_movies(start: datetime, end: datetime, now: datetime) -> Select[Any]:
+    sales = _sales(now)
+    tickets_sold = func.sum(sales.c.sold).label("tickets_sold")
+    revenue = func.sum(sales.c.revenue).label("revenue")
+    return (
+        select(movies.c.id.label("movie_id"), movies.c.title, tickets_sold, revenue)
+        .select_from(
+            sales.join(showings, showings.c.id == sales.c.showing_id).join(movies, movies.c.id == showings.c.movie_id)
+        )
+        .where(_in_window(start, end))
+        .group_by(movies.c.id, movies.c.title)
+        .having(func.sum(sales.c.sold) > 0)
+        .order_by(tickets_sold.desc(), revenue.desc(), movies.c.title)
+        .limit(TOP_MOVIES)
+    )
+
+
+class PostgresStatsReader(StatsReader):
     """Figures over showings starting in [start, end): by default the coming week."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -86,11 +143,10 @@ class PostgresStatsReader:
     async def stats(self, start: datetime | None, end: datetime | None, now: datetime) -> Stats:
         start = start or now
         end = end or start + DEFAULT_WINDOW
-        params = {"start": start, "end": end, "now": now}
-        async with self._engine.connect() as conn:
-            totals = (await conn.execute(_TOTALS, params)).one()
-            occupancy = (await conn.execute(_OCCUPANCY, params)).all()
-            top = (await conn.execute(_TOP_MOVIES, params)).all()
+        async with database_errors(), self._engine.connect() as conn:
+            totals = (await conn.execute(_totals(start, end, now))).one()
+            occupancy = (await conn.execute(_occupancy(start, end, now))).all()
+            top = (await conn.execute(_top_movies(start, end, now))).all()
         return Stats(
             users=totals.users,
             movies=totals.movies,

@@ -22,7 +22,7 @@ from lynriescoop.adapters.postgres.change_feed import (
     notify_payload,
 )
 from lynriescoop.adapters.postgres.driver import driver_connection
-from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
+from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL, database_errors, translate_database_error
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
 from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
@@ -94,11 +94,17 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         session = self.session
         try:
-            if session.in_transaction():
-                await session.rollback()
+            async with database_errors():
+                if session.in_transaction():
+                    await session.rollback()
         finally:
             await session.close()
             self._session = None
+        # A database failure leaves the unit of work as the domain error it means (DatabaseUnavailable,
+        # ValueRefused), so every entrypoint answers it alike; anything else passes unchanged.
+        translated = translate_database_error(exc) if exc is not None else None
+        if translated is not None:
+            raise translated from exc
 
     def _note_write(self, state: ORMExecuteState) -> None:
         statement = state.statement

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.errors import translate_integrity_error
 from lynriescoop.adapters.postgres.tables import users
-from lynriescoop.application.ports.repositories import Page, UserFilter
+from lynriescoop.application.ports.repositories import Page, UserFilter, UserRepository
 from lynriescoop.domain.errors import EmailTaken
 from lynriescoop.domain.users import Role, User
 from lynriescoop.domain.values import EmailAddress
@@ -43,7 +43,7 @@ def _values(user: User) -> dict[str, Any]:
     }
 
 
-class PostgresUserRepository:
+class PostgresUserRepository(UserRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

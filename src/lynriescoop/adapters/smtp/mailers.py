@@ -13,7 +13,7 @@ from typing import Literal
 import aiosmtplib
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError
+from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError, Mailer
 
 TlsMode = Literal["none", "starttls", "tls"]
 MAX_ERROR = 200
@@ -27,7 +27,7 @@ def describe_smtp_error(exc: BaseException) -> str:
     return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:MAX_ERROR]
 
 
-class SmtpMailer:
+class SmtpMailer(Mailer):
     """Sends through an SMTP server. ``tls``: ``none`` (plain, no STARTTLS even if offered), ``starttls`` (upgrade
     required) or ``tls`` (implicit TLS, usually port 465). ``health()`` is ``unknown`` until the first send, then
     ``ok`` or ``down`` after the last one."""
@@ -74,7 +74,7 @@ class SmtpMailer:
         self._health = "ok"
 
 
-class FileMailer:
+class FileMailer(Mailer):
     """Writes each email as an ``.eml`` file under ``directory`` (created if needed); ``health()`` is ``file``.
     A file appears whole or not at all (written aside, then renamed)."""
 

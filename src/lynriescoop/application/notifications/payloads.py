@@ -125,7 +125,6 @@ def booking_email_payload(email: BookingEmail, occurred_at: datetime) -> JsonObj
         "currency": d.currency,
         "cancel_deadline": rfc3339(d.cancel_deadline) if d.cancel_deadline is not None else None,
         "reason": d.reason,
-        "extra": dict(email.extra),
         "timestamp": rfc3339(occurred_at),
     }
 
@@ -146,10 +145,8 @@ def booking_email_from_payload(payload: Mapping[str, Any]) -> BookingEmail:
         cancel_deadline=parse_rfc3339(str(deadline)) if deadline else None,
         reason=str(payload["reason"]) if payload.get("reason") is not None else None,
     )
-    extra = payload.get("extra") or {}
     return BookingEmail(
         kind=BookingEmailKind(str(payload["kind"])),
         booking_id=UUID(str(payload["booking_id"])),
         details=details,
-        extra={str(k): str(v) for k, v in dict(extra).items()},
     )

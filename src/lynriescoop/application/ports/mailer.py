@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -23,7 +22,6 @@ class BookingEmail:
     kind: BookingEmailKind
     booking_id: UUID
     details: BookingEmailDetails
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 class MailDeliveryError(Exception):

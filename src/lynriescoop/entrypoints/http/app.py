@@ -21,6 +21,7 @@ from lynriescoop.entrypoints.http.middleware import (
     MetricsMiddleware,
     RequestIdMiddleware,
 )
+from lynriescoop.entrypoints.http.openapi_problems import install_problem_docs
 from lynriescoop.entrypoints.http.routers import (
     admin_bookings,
     admin_outbox,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return get_swagger_ui_html(openapi_url="/openapi.json", title="LynrieScoop – API docs")
 
     install_error_handlers(app)
+    install_problem_docs(app)
     app.include_router(ops.router)
     app.include_router(auth.router)
     app.include_router(admin_users.router)

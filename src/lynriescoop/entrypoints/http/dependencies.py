@@ -6,10 +6,10 @@ so several app instances can live in one process (the two-instance tests rely on
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
-from uuid import UUID
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
+from dependency_injector import providers
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
@@ -17,6 +17,8 @@ from lynriescoop.application.ports.security import AccessClaims
 from lynriescoop.domain.errors import Forbidden, NotAuthenticated
 from lynriescoop.domain.users import User
 from lynriescoop.entrypoints.container import Container
+
+T = TypeVar("T")
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
 
@@ -26,17 +28,31 @@ def container_of(request: Request) -> Container:
     return container
 
 
-def provide(name: str) -> Callable[[Request], Any]:
-    """A dependency returning ``container.<name>()``: ``Annotated[RegisterUser, Depends(provide("register_user"))]``.
+def _provider_name(provider: providers.Provider[Any]) -> str:
+    """The attribute of :class:`Container` that holds ``provider`` (``Container.place_booking`` -> "place_booking")."""
+    for name, candidate in Container.cls_providers.items():
+        if candidate is provider:
+            return name
+    raise LookupError(f"{provider!r} is not a provider of Container")
 
-    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop on every request
-    for what is only a factory call (see docs/benchmarks.md).
+
+def provide(provider: providers.Provider[T]) -> Callable[[Request], Coroutine[Any, Any, T]]:
+    """A dependency resolving ``provider`` on the container of the request's app:
+    ``Annotated[PlaceBooking, Depends(provide(Container.place_booking))]``.
+
+    The reference is typed (mypy checks the attribute exists, go-to-definition lands on the wiring), and the lookup
+    happens on *this* app's container, so several apps per process keep their own wiring. The provider's name is
+    found once, when the route is declared. ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its
+    thread pool, a thread hop on every request for what is only a factory call (see docs/benchmarks.md).
     """
+    name = _provider_name(provider)
 
-    async def dependency(request: Request) -> Any:
-        return getattr(container_of(request), name)()
+    async def dependency(request: Request) -> T:
+        resolved: T = getattr(container_of(request), name)()
+        return resolved
 
     dependency.__name__ = f"provide_{name}"
+    dependency.provider = provider  # type: ignore[attr-defined]  # read by tests/unit/test_wiring.py
     return dependency
 
 
@@ -66,7 +82,3 @@ async def current_manager(user: Annotated[User, Depends(current_user)]) -> User:
 Claims = Annotated[AccessClaims, Depends(current_claims)]
 CurrentUser = Annotated[User, Depends(current_user)]
 CurrentManager = Annotated[User, Depends(current_manager)]
-
-
-def user_id_of(claims: AccessClaims) -> UUID:
-    return claims.user_id

@@ -65,13 +65,13 @@ class BookingRequestHandler:
         self,
         place: Callable[[], PlaceBooking],
         tokens: TokenService,
-        uow: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         *,
         max_payload_bytes: int,
     ) -> None:
         self._place = place
         self._tokens = tokens
-        self._uow = uow
+        self._uow_factory = uow_factory
         self._max_payload = max_payload_bytes
 
     @property
@@ -113,7 +113,7 @@ class BookingRequestHandler:
         if not isinstance(token, str) or not token or len(token) > ACCESS_TOKEN_MAX_LENGTH:
             raise NotAuthenticated("A valid access token is required.")
         claims = self._tokens.verify_access(token)
-        async with self._uow() as uow:
+        async with self._uow_factory() as uow:
             user = await uow.users.get(claims.user_id)
         if user is None or not user.is_active:
             raise NotAuthenticated("The account is unknown or disabled.")

@@ -14,8 +14,9 @@ from lynriescoop.application.bookings.get_stats import GetStats
 from lynriescoop.application.bookings.list_bookings import ListBookings
 from lynriescoop.application.ports.bookings import BookingFilter
 from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.bookings import AdminBookingOut, StatsOut
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset, PageOut
 
@@ -32,7 +33,7 @@ AUTH = problems((401, "not_authenticated"), (403, "forbidden"))
 )
 async def list_all_bookings(
     _: CurrentManager,
-    list_bookings: Annotated[ListBookings, Depends(provide("list_bookings"))],
+    list_bookings: Annotated[ListBookings, Depends(provide(Container.list_bookings))],
     showing_id: UUID | None = None,
     user_id: UUID | None = None,
     status: BookingStatus | None = None,
@@ -58,7 +59,7 @@ def _money(value: Decimal) -> str:
 async def stats(
     request: Request,
     _: CurrentManager,
-    get_stats: Annotated[GetStats, Depends(provide("get_stats"))],
+    get_stats: Annotated[GetStats, Depends(provide(Container.get_stats))],
     start: Annotated[
         AwareDatetime | None, Query(alias="from", description="RFC 3339 with an offset. Default: now.")
     ] = None,

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from lynriescoop.application.outbox.list_outbox import ListOutbox, ListOutboxQuery
 from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry, RetryOutboxEntryCommand
 from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.admin_outbox import OutboxEntry, OutboxPage
 
 router = APIRouter(prefix="/admin/outbox", tags=["admin"])
@@ -27,7 +28,7 @@ def _describe(use_case: type) -> str:
 @router.get("", summary="List outbox rows", description=_describe(ListOutbox), responses=problems(*MANAGER_ONLY))
 async def list_outbox(
     _: CurrentManager,
-    use_case: Annotated[ListOutbox, Depends(provide("list_outbox"))],
+    use_case: Annotated[ListOutbox, Depends(provide(Container.list_outbox))],
     status: OutboxStatus | None = None,
     channel: OutboxChannel | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -45,6 +46,6 @@ async def list_outbox(
 async def retry_outbox_entry(
     entry_id: Annotated[int, Path(ge=1, le=BIGINT_MAX, description="The row's integer id.")],
     _: CurrentManager,
-    use_case: Annotated[RetryOutboxEntry, Depends(provide("retry_outbox_entry"))],
+    use_case: Annotated[RetryOutboxEntry, Depends(provide(Container.retry_outbox_entry))],
 ) -> OutboxEntry:
     return OutboxEntry.of(await use_case(RetryOutboxEntryCommand(entry_id)))

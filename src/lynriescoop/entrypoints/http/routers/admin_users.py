@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Query
 from lynriescoop.application.accounts.list_users import ListUsers, ListUsersQuery
 from lynriescoop.application.accounts.update_user import UpdateUser, UpdateUserCommand
 from lynriescoop.domain.users import Role
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.accounts import UpdateUserRequest, User, UserPage
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
@@ -30,7 +31,7 @@ def _describe(use_case: type) -> str:
 @router.get("", summary="List users", description=_describe(ListUsers), responses=problems(*MANAGER_ONLY))
 async def list_users(
     _: CurrentManager,
-    use_case: Annotated[ListUsers, Depends(provide("list_users"))],
+    use_case: Annotated[ListUsers, Depends(provide(Container.list_users))],
     q: Annotated[str | None, Query(max_length=200, description="substring of the email or name")] = None,
     role: Role | None = None,
     is_active: bool | None = None,
@@ -51,6 +52,6 @@ async def update_user(
     user_id: UUID,
     body: UpdateUserRequest,
     _: CurrentManager,
-    use_case: Annotated[UpdateUser, Depends(provide("update_user"))],
+    use_case: Annotated[UpdateUser, Depends(provide(Container.update_user))],
 ) -> User:
     return User.of(await use_case(UpdateUserCommand(user_id=user_id, role=body.role, is_active=body.is_active)))

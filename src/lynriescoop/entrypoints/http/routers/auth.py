@@ -15,8 +15,9 @@ from lynriescoop.application.accounts.log_out import LogOut
 from lynriescoop.application.accounts.refresh_session import RefreshSession
 from lynriescoop.application.accounts.register_user import RegisterCommand, RegisterUser
 from lynriescoop.application.accounts.update_me import UpdateMe, UpdateMeCommand
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import Claims, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.accounts import (
     LoginForm,
     LoginRequest,
@@ -84,7 +85,7 @@ async def _login_credentials(request: Request) -> tuple[str, str]:
 async def register(
     request: Request,
     body: RegisterRequest,
-    register_user: Annotated[RegisterUser, Depends(provide("register_user"))],
+    register_user: Annotated[RegisterUser, Depends(provide(Container.register_user))],
 ) -> TokenPair:
     command = RegisterCommand(
         email=str(body.email), name=body.name, password=body.password, client=_client_address(request)
@@ -103,7 +104,7 @@ async def register(
     openapi_extra={"requestBody": LOGIN_BODY},
     responses=problems((401, "invalid_credentials"), (403, "account_disabled"), INVALID, THROTTLED, BUSY),
 )
-async def login(request: Request, log_in: Annotated[LogIn, Depends(provide("log_in"))]) -> TokenPair:
+async def login(request: Request, log_in: Annotated[LogIn, Depends(provide(Container.log_in))]) -> TokenPair:
     email, password = await _login_credentials(request)
     return TokenPair.of(await log_in(LogInCommand(email=email, password=password, client=_client_address(request))))
 
@@ -115,7 +116,7 @@ async def login(request: Request, log_in: Annotated[LogIn, Depends(provide("log_
     responses=problems(UNAUTHENTICATED, INVALID),
 )
 async def refresh(
-    body: RefreshTokenRequest, refresh_session: Annotated[RefreshSession, Depends(provide("refresh_session"))]
+    body: RefreshTokenRequest, refresh_session: Annotated[RefreshSession, Depends(provide(Container.refresh_session))]
 ) -> TokenPair:
     return TokenPair.of(await refresh_session(body.refresh_token))
 
@@ -127,7 +128,9 @@ async def refresh(
     description=_describe("none (the refresh token is the credential).", LogOut),
     responses=problems(INVALID),
 )
-async def logout(body: RefreshTokenRequest, log_out: Annotated[LogOut, Depends(provide("log_out"))]) -> Response:
+async def logout(
+    body: RefreshTokenRequest, log_out: Annotated[LogOut, Depends(provide(Container.log_out))]
+) -> Response:
     await log_out(body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -138,7 +141,7 @@ async def logout(body: RefreshTokenRequest, log_out: Annotated[LogOut, Depends(p
     description=_describe("user (bearer access token).", GetMe),
     responses=problems(UNAUTHENTICATED),
 )
-async def get_me(claims: Claims, use_case: Annotated[GetMe, Depends(provide("get_me"))]) -> User:
+async def get_me(claims: Claims, use_case: Annotated[GetMe, Depends(provide(Container.get_me))]) -> User:
     return User.of(await use_case(claims.user_id))
 
 
@@ -152,7 +155,7 @@ async def update_me(
     request: Request,
     body: UpdateMeRequest,
     claims: Claims,
-    use_case: Annotated[UpdateMe, Depends(provide("update_me"))],
+    use_case: Annotated[UpdateMe, Depends(provide(Container.update_me))],
 ) -> User:
     command = UpdateMeCommand(
         user_id=claims.user_id,

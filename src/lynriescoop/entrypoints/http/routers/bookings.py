@@ -16,8 +16,9 @@ from lynriescoop.application.bookings.list_bookings import ListBookings
 from lynriescoop.application.bookings.place_booking import PlaceBooking, PlaceBookingCommand
 from lynriescoop.application.ports.bookings import BookingFilter
 from lynriescoop.domain.bookings import BookingStatus
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import Claims, CurrentUser, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.bookings import BookingCreate, BookingOut
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset, PageOut
 
@@ -57,7 +58,7 @@ IdempotencyKey = Annotated[
 async def place_booking(
     body: BookingCreate,
     claims: Claims,
-    place: Annotated[PlaceBooking, Depends(provide("place_booking"))],
+    place: Annotated[PlaceBooking, Depends(provide(Container.place_booking))],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     # The token's user; PlaceBooking checks the account in its own transaction (one transaction fewer).
@@ -75,7 +76,7 @@ async def place_booking(
 )
 async def list_my_bookings(
     user: CurrentUser,
-    list_bookings: Annotated[ListBookings, Depends(provide("list_bookings"))],
+    list_bookings: Annotated[ListBookings, Depends(provide(Container.list_bookings))],
     status: BookingStatus | None = None,
     upcoming: Annotated[bool | None, Query(description="Only showings still to start (true) or past (false).")] = None,
     limit: Limit = 20,
@@ -92,7 +93,7 @@ async def list_my_bookings(
     responses=AUTH | problems((404, "booking_not_found")),
 )
 async def get_booking(
-    booking_id: UUID, user: CurrentUser, get: Annotated[GetBooking, Depends(provide("get_booking"))]
+    booking_id: UUID, user: CurrentUser, get: Annotated[GetBooking, Depends(provide(Container.get_booking))]
 ) -> JSONResponse:
     return JSONResponse(await get(booking_id, user.id, as_manager=user.is_manager))
 
@@ -105,7 +106,7 @@ async def get_booking(
     responses=AUTH | problems((404, "booking_not_found"), (409, "hold_expired"), (409, "booking_cancelled")),
 )
 async def confirm_booking(
-    booking_id: UUID, user: CurrentUser, confirm: Annotated[ConfirmBooking, Depends(provide("confirm_booking"))]
+    booking_id: UUID, user: CurrentUser, confirm: Annotated[ConfirmBooking, Depends(provide(Container.confirm_booking))]
 ) -> JSONResponse:
     return JSONResponse(await confirm(ConfirmBookingCommand(user.id, booking_id)))
 
@@ -118,6 +119,6 @@ async def confirm_booking(
     responses=AUTH | problems((404, "booking_not_found"), (422, "cancellation_closed")),
 )
 async def cancel_booking(
-    booking_id: UUID, user: CurrentUser, cancel: Annotated[CancelBooking, Depends(provide("cancel_booking"))]
+    booking_id: UUID, user: CurrentUser, cancel: Annotated[CancelBooking, Depends(provide(Container.cancel_booking))]
 ) -> JSONResponse:
     return JSONResponse(await cancel(CancelBookingCommand(user.id, booking_id, as_manager=user.is_manager)))

@@ -17,8 +17,9 @@ from lynriescoop.application.catalogue.movies.list_now_playing import ListNowPla
 from lynriescoop.application.catalogue.movies.search_tmdb import SearchTmdb, SearchTmdbQuery
 from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, UpdateMovieCommand
 from lynriescoop.application.ports.repositories import MovieSort
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.response_cache import Rendered
 from lynriescoop.entrypoints.http.schemas.movies import (
     CreateMovieRequest,
@@ -88,7 +89,7 @@ async def list_movies(
     responses=problems((422, "validation_error")),
 )
 async def now_playing(
-    use_case: Annotated[ListNowPlaying, Depends(provide("list_now_playing"))],
+    use_case: Annotated[ListNowPlaying, Depends(provide(Container.list_now_playing))],
     images: ImageBase,
     limit: Limit = 20,
     offset: Offset = 0,
@@ -105,7 +106,7 @@ async def now_playing(
 )
 async def search_tmdb(
     _: CurrentManager,
-    use_case: Annotated[SearchTmdb, Depends(provide("search_tmdb"))],
+    use_case: Annotated[SearchTmdb, Depends(provide(Container.search_tmdb))],
     query: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S", description="title words")],
     page: Annotated[int, Query(ge=1, le=500, description="TMDB result page, 1-based")] = 1,
 ) -> TmdbSearchPage:
@@ -125,7 +126,7 @@ async def search_tmdb(
 async def import_movie(
     body: ImportMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[ImportMovie, Depends(provide("import_movie"))],
+    use_case: Annotated[ImportMovie, Depends(provide(Container.import_movie))],
     images: ImageBase,
     response: Response,
 ) -> Movie:
@@ -160,7 +161,7 @@ async def get_movie(movie_id: UUID, request: Request) -> Response:
 async def create_movie(
     body: CreateMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[CreateMovie, Depends(provide("create_movie"))],
+    use_case: Annotated[CreateMovie, Depends(provide(Container.create_movie))],
     images: ImageBase,
 ) -> Movie:
     return Movie.of(await use_case(body.command()), images)
@@ -176,7 +177,7 @@ async def update_movie(
     movie_id: UUID,
     body: UpdateMovieRequest,
     _: CurrentManager,
-    use_case: Annotated[UpdateMovie, Depends(provide("update_movie"))],
+    use_case: Annotated[UpdateMovie, Depends(provide(Container.update_movie))],
     images: ImageBase,
 ) -> Movie:
     return Movie.of(await use_case(UpdateMovieCommand(movie_id=movie_id, changes=body.changes())), images)
@@ -190,6 +191,6 @@ async def update_movie(
     responses=problems(*MANAGER_ERRORS, (404, "movie_not_found"), (409, "movie_has_showings")),
 )
 async def delete_movie(
-    movie_id: UUID, _: CurrentManager, use_case: Annotated[DeleteMovie, Depends(provide("delete_movie"))]
+    movie_id: UUID, _: CurrentManager, use_case: Annotated[DeleteMovie, Depends(provide(Container.delete_movie))]
 ) -> None:
     await use_case(DeleteMovieCommand(movie_id=movie_id))

@@ -14,8 +14,9 @@ from lynriescoop.application.catalogue.rooms.get_room import GetRoom, GetRoomQue
 from lynriescoop.application.catalogue.rooms.list_rooms import ListRooms, ListRoomsQuery
 from lynriescoop.application.catalogue.rooms.update_room import UpdateRoom, UpdateRoomCommand
 from lynriescoop.application.catalogue.rooms.update_seat import UpdateSeat, UpdateSeatCommand
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.schemas.paging import Limit, Offset
 from lynriescoop.entrypoints.http.schemas.rooms import RoomCreate, RoomOut, RoomPage, RoomUpdate, SeatOut, SeatUpdate
 
@@ -34,7 +35,7 @@ def _describe(auth: str, use_case: type) -> str:
     "", summary="List rooms", description=_describe(PUBLIC, ListRooms), responses=problems((422, "validation_error"))
 )
 async def list_rooms(
-    use_case: Annotated[ListRooms, Depends(provide("list_rooms"))], limit: Limit = 20, offset: Offset = 0
+    use_case: Annotated[ListRooms, Depends(provide(Container.list_rooms))], limit: Limit = 20, offset: Offset = 0
 ) -> RoomPage:
     return RoomPage.of(await use_case(ListRoomsQuery(limit=limit, offset=offset)))
 
@@ -45,7 +46,7 @@ async def list_rooms(
     description=_describe(PUBLIC, GetRoom),
     responses=problems((404, "room_not_found"), (422, "validation_error")),
 )
-async def get_room(room_id: UUID, use_case: Annotated[GetRoom, Depends(provide("get_room"))]) -> RoomOut:
+async def get_room(room_id: UUID, use_case: Annotated[GetRoom, Depends(provide(Container.get_room))]) -> RoomOut:
     return RoomOut.of_room(await use_case(GetRoomQuery(room_id)))
 
 
@@ -57,7 +58,7 @@ async def get_room(room_id: UUID, use_case: Annotated[GetRoom, Depends(provide("
     responses=problems(*MANAGER_ERRORS, (409, "room_name_taken"), (422, "invalid_room_layout")),
 )
 async def create_room(
-    body: RoomCreate, _: CurrentManager, use_case: Annotated[CreateRoom, Depends(provide("create_room"))]
+    body: RoomCreate, _: CurrentManager, use_case: Annotated[CreateRoom, Depends(provide(Container.create_room))]
 ) -> RoomOut:
     return RoomOut.of_room(await use_case(body.command()))
 
@@ -72,7 +73,7 @@ async def update_room(
     room_id: UUID,
     body: RoomUpdate,
     _: CurrentManager,
-    use_case: Annotated[UpdateRoom, Depends(provide("update_room"))],
+    use_case: Annotated[UpdateRoom, Depends(provide(Container.update_room))],
 ) -> RoomOut:
     command = UpdateRoomCommand(room_id, body.name, body.has_3d, body.has_imax, body.has_dolby)
     return RoomOut.of_room(await use_case(command))
@@ -89,7 +90,7 @@ async def update_seat(
     seat_id: UUID,
     body: SeatUpdate,
     _: CurrentManager,
-    use_case: Annotated[UpdateSeat, Depends(provide("update_seat"))],
+    use_case: Annotated[UpdateSeat, Depends(provide(Container.update_seat))],
 ) -> SeatOut:
     return SeatOut.of(await use_case(UpdateSeatCommand(room_id, seat_id, body.is_active, body.category)))
 
@@ -103,7 +104,7 @@ async def update_seat(
     responses=problems(*MANAGER_ERRORS, (404, "room_not_found"), (409, "room_has_showings")),
 )
 async def delete_room(
-    room_id: UUID, _: CurrentManager, use_case: Annotated[DeleteRoom, Depends(provide("delete_room"))]
+    room_id: UUID, _: CurrentManager, use_case: Annotated[DeleteRoom, Depends(provide(Container.delete_room))]
 ) -> Response:
     await use_case(DeleteRoomCommand(room_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

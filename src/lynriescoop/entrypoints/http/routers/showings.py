@@ -16,8 +16,9 @@ from lynriescoop.application.catalogue.showings.list_showings import ListShowing
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
 from lynriescoop.application.ports.read_models import ShowingView
+from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
-from lynriescoop.entrypoints.http.errors import problems
+from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.response_cache import LIST_MAX_AGE, Rendered, ResponseCache
 from lynriescoop.entrypoints.http.schemas.showings import (
     SeatMapOut,
@@ -152,7 +153,7 @@ async def schedule_showing(
     body: ShowingCreate,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[ScheduleShowing, Depends(provide("schedule_showing"))],
+    use_case: Annotated[ScheduleShowing, Depends(provide(Container.schedule_showing))],
 ) -> ShowingOut:
     return present(await use_case(body.command()))
 
@@ -177,7 +178,7 @@ async def update_showing(
     body: ShowingUpdate,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[UpdateShowing, Depends(provide("update_showing"))],
+    use_case: Annotated[UpdateShowing, Depends(provide(Container.update_showing))],
 ) -> ShowingOut:
     return present(await use_case(body.command(showing_id)))
 
@@ -192,7 +193,7 @@ async def cancel_showing(
     showing_id: UUID,
     _: CurrentManager,
     present: Presenter,
-    use_case: Annotated[CancelShowing, Depends(provide("cancel_showing"))],
+    use_case: Annotated[CancelShowing, Depends(provide(Container.cancel_showing))],
 ) -> ShowingOut:
     return present(await use_case(CancelShowingCommand(showing_id)))
 
@@ -206,7 +207,7 @@ async def cancel_showing(
     responses=problems(*MANAGER_ERRORS, NOT_FOUND, (409, "showing_has_bookings")),
 )
 async def delete_showing(
-    showing_id: UUID, _: CurrentManager, use_case: Annotated[DeleteShowing, Depends(provide("delete_showing"))]
+    showing_id: UUID, _: CurrentManager, use_case: Annotated[DeleteShowing, Depends(provide(Container.delete_showing))]
 ) -> Response:
     await use_case(DeleteShowingCommand(showing_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
