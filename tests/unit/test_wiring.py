@@ -44,7 +44,9 @@ def _provided_dependencies() -> list[tuple[str, str, type[Any], providers.Provid
 
 def test_every_provided_use_case_has_the_type_its_route_declares() -> None:
     found = _provided_dependencies()
-    assert len(found) >= 35  # every use case route; a count far below means the walk above found nothing
+    # Every use case route but the five cached reads, which resolve their use case only on a cache miss
+    # (``resolve(request, Container.x)``); a count far below means the walk above found nothing.
+    assert len(found) >= 30
     for path, name, annotated, provider in found:
         assert isinstance(provider, providers.Factory), (path, name)
         assert issubclass(provider.cls, annotated), f"{path}: {name} is {annotated}, the provider makes {provider.cls}"

@@ -56,6 +56,17 @@ def provide(provider: providers.Provider[T]) -> Callable[[Request], Coroutine[An
     return dependency
 
 
+def resolve(request: Request, provider: providers.Provider[T]) -> T:
+    """``provider`` resolved on the container of the request's app, inside a route: for the cached reads, which
+    build their use case only on a cache miss (a dependency would build it on every request)."""
+    name = _NAMES.get(id(provider)) or _NAMES.setdefault(id(provider), _provider_name(provider))
+    resolved: T = getattr(container_of(request), name)()
+    return resolved
+
+
+_NAMES: dict[int, str] = {}
+
+
 async def current_claims(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> AccessClaims:
     """The verified claims of the bearer token: 401 ``not_authenticated`` when missing or invalid."""
     if not token:

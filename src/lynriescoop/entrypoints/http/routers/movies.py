@@ -18,7 +18,7 @@ from lynriescoop.application.catalogue.movies.search_tmdb import SearchTmdb, Sea
 from lynriescoop.application.catalogue.movies.update_movie import UpdateMovie, UpdateMovieCommand
 from lynriescoop.application.ports.repositories import MovieSort
 from lynriescoop.entrypoints.container import Container
-from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
+from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide, resolve
 from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.response_cache import Rendered
 from lynriescoop.entrypoints.http.schemas.movies import (
@@ -75,10 +75,10 @@ async def list_movies(
     query = ListMoviesQuery(q=q, genre=genre, sort=sort, limit=limit, offset=offset)
 
     async def build() -> Rendered:
-        page = await container_of(request).list_movies()(query)
+        page = await resolve(request, Container.list_movies)(query)
         return Rendered(MoviePage.of(page, image_base_url(request)).model_dump_json().encode())
 
-    cache = container_of(request).response_cache()
+    cache = resolve(request, Container.response_cache)
     return await cache.respond(request, ("movies", query), cache.movie_deps, build)
 
 
@@ -144,10 +144,10 @@ async def import_movie(
 )
 async def get_movie(movie_id: UUID, request: Request) -> Response:
     async def build() -> Rendered:
-        movie = await container_of(request).get_movie()(GetMovieQuery(movie_id=movie_id))
+        movie = await resolve(request, Container.get_movie)(GetMovieQuery(movie_id=movie_id))
         return Rendered(Movie.of(movie, image_base_url(request)).model_dump_json().encode())
 
-    cache = container_of(request).response_cache()
+    cache = resolve(request, Container.response_cache)
     return await cache.respond(request, ("movie", movie_id), cache.movie_deps, build)
 
 

@@ -17,7 +17,7 @@ from lynriescoop.application.catalogue.showings.schedule_showing import Schedule
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
 from lynriescoop.application.ports.read_models import ShowingView
 from lynriescoop.entrypoints.container import Container
-from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide
+from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide, resolve
 from lynriescoop.entrypoints.http.openapi_problems import problems
 from lynriescoop.entrypoints.http.response_cache import LIST_MAX_AGE, Rendered, ResponseCache
 from lynriescoop.entrypoints.http.schemas.showings import (
@@ -68,7 +68,7 @@ CACHED = (
 
 
 def response_cache(request: Request) -> ResponseCache:
-    return container_of(request).response_cache()
+    return resolve(request, Container.response_cache)
 
 
 @router.get(
@@ -92,8 +92,7 @@ async def list_showings(query: Annotated[ShowingsQuery, Query()], request: Reque
     )
 
     async def build() -> Rendered:
-        container = container_of(request)
-        page = await container.list_showings()(list_query)
+        page = await resolve(request, Container.list_showings)(list_query)
         present = Present(request)
         body = ShowingPage.of(page, present.currency, present.images).model_dump_json().encode()
         return Rendered(body, min(filter(None, (view.changes_at for view in page.items)), default=None))
@@ -111,7 +110,7 @@ async def list_showings(query: Annotated[ShowingsQuery, Query()], request: Reque
 )
 async def get_showing(showing_id: UUID, request: Request) -> Response:
     async def build() -> Rendered:
-        view = await container_of(request).get_showing()(GetShowingQuery(showing_id))
+        view = await resolve(request, Container.get_showing)(GetShowingQuery(showing_id))
         return Rendered(Present(request)(view).model_dump_json().encode(), view.changes_at)
 
     cache = response_cache(request)
@@ -127,7 +126,7 @@ async def get_showing(showing_id: UUID, request: Request) -> Response:
 )
 async def get_seat_map(showing_id: UUID, request: Request) -> Response:
     async def build() -> Rendered:
-        seat_map = await container_of(request).get_seat_map()(GetSeatMapQuery(showing_id))
+        seat_map = await resolve(request, Container.get_seat_map)(GetSeatMapQuery(showing_id))
         return Rendered(seat_map.document, seat_map.changes_at)
 
     cache = response_cache(request)
