@@ -43,6 +43,9 @@ READ_HEADERS = ("Accept-Encoding: gzip",)  # as browsers send it
 BOOKING_HEADROOM = 0.25
 CONTENDERS = 500
 CONTENDED_SEATS = 40
+DRAIN_SECONDS = 30.0  # the longest wait for the outbox to drain between scenarios
+CONTENTION_MAX_SECONDS = 20.0
+STRAGGLER_SECONDS = 10.0  # after a scenario's time is up, how long answers still in flight are waited for
 LIVE_MAP_RATE = 200.0  # bookings per second, open loop (issue 12) ...
 LIVE_MAP_BASELINE_SHARE = 0.06  # ... or 6 % of the /healthz rate when that is lower (a loaded machine)
 LIVE_MAP_SECONDS = 10.0
@@ -85,7 +88,7 @@ class Context:
             raise RuntimeError("GET /healthz failed while opening connections")
         return opened
 
-    async def drain_outbox(self, result: ScenarioResult | None = None, timeout: float = 180.0) -> None:
+    async def drain_outbox(self, result: ScenarioResult | None = None, timeout: float = DRAIN_SECONDS) -> None:
         """Wait until the relay has sent every outbox row, so the next scenario starts from a quiet service; note
         the backlog the scenario left and how fast the relay cleared it (its throughput, apart from the HTTP load)."""
         started = time.perf_counter()
@@ -94,8 +97,12 @@ class Context:
             await asyncio.sleep(0.25)
             pending = await outbox_backlog(self.client, self.catalogue.manager_token)
         took = time.perf_counter() - started
-        if pending:
-            raise RuntimeError(f"the outbox still had {pending} of {backlog} rows pending after {timeout:.0f} s")
+        if pending:  # bounded: noted, and the next scenario starts with that backlog
+            note = f"the outbox still had {pending} of {backlog} rows pending after {timeout:.0f} s"
+            print(f"bench:   {note}", flush=True)
+            if result is not None:
+                result.details.append(f"**{note}** (the next scenario started with them)")
+            return
         if result is not None and backlog and "outbox_backlog" not in result.extra:
             rate = f" (≈ {backlog / took:,.0f} rows/s)" if backlog and took > 0.5 else ""
             result.details.append(f"outbox backlog when it ended: {backlog} rows, sent within {took:.1f} s{rate}")
@@ -120,6 +127,17 @@ async def _book(connection: HttpConnection, plan: BookingPlan, *, confirm: bool)
     return await connection.request(
         "POST", "/bookings", body=plan.body(confirm=confirm).encode(), token=plan.customer.token
     )
+
+
+async def _bounded(tasks: list[asyncio.Task[None]], timeout: float) -> int:
+    """Wait for the tasks at most ``timeout`` seconds, cancel the ones still running; how many were cancelled."""
+    _, unfinished = await asyncio.wait(tasks, timeout=timeout)
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if unfinished:
+        print(f"bench:   {len(unfinished)} clients still waiting after {timeout:.0f} s were cancelled", flush=True)
+    return len(unfinished)
 
 
 async def _close(connections: list[HttpConnection]) -> None:
@@ -182,7 +200,8 @@ async def _read(ctx: Context, name: str, path: str, *, conditional: bool = False
             note = f"answered {again.status_code} (not 304) to its own ETag"
             return _not_measured(ctx, f"{name} (If-None-Match)", path, note)
     run = functools.partial(ctx.wrk.run, url, connections=ctx.connections, conditional=conditional, headers=headers)
-    await asyncio.to_thread(run, duration_s=WARMUP_SECONDS)
+    if not conditional:  # the conditional run follows the plain one of the same URL, which warmed it up
+        await asyncio.to_thread(run, duration_s=WARMUP_SECONDS)
     with ctx.measure(name + mode) as sampler:
         result = await asyncio.to_thread(run, duration_s=ctx.duration)
     if conditional:
@@ -334,7 +353,8 @@ async def hold_and_confirm(ctx: Context, booking_rate: float) -> ScenarioResult:
     try:
         with ctx.measure("hold + confirm") as sampler, OwnCpu() as own:
             started = time.perf_counter()
-            await asyncio.gather(*(worker(c, started + ctx.duration) for c in connections))
+            workers = [asyncio.create_task(worker(c, started + ctx.duration)) for c in connections]
+            await _bounded(workers, ctx.duration + STRAGGLER_SECONDS)
             elapsed = time.perf_counter() - started
     finally:
         await _close(connections)
@@ -382,7 +402,8 @@ async def contention(ctx: Context) -> ScenarioResult:
         customer, chooser = customers[index % len(customers)], random.Random(index)
         free = list(wanted_seats)
         await start.wait()
-        while free:
+        deadline = time.perf_counter() + CONTENTION_MAX_SECONDS
+        while free and time.perf_counter() < deadline:
             asked = chooser.sample(free, min(2, len(free)))
             body = {"showing_id": showing_id, "seat_ids": asked, "confirm": True}
             sent = time.perf_counter()
@@ -413,7 +434,7 @@ async def contention(ctx: Context) -> ScenarioResult:
         with ctx.measure("contention") as sampler, OwnCpu() as own:
             started = time.perf_counter()
             start.set()
-            await asyncio.gather(*tasks)
+            await _bounded(tasks, CONTENTION_MAX_SECONDS + STRAGGLER_SECONDS)
             elapsed = time.perf_counter() - started
     finally:
         await _close(connections)
