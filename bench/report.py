@@ -146,7 +146,7 @@ def render(
         if not missed
         else "Missed in this run: "
         + "; ".join(f"{c.target} (measured {c.measured})" for c in missed)
-        + ". Each miss is explained, with its profile, under Findings."
+        + ". What each step gained and why a target is still missed are discussed below."
     )
     findings = FINDINGS.read_text().strip() if FINDINGS.exists() else ""
     machine_rows = "\n".join(f"| {name} | {value} |" for name, value in machine.rows())

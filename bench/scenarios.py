@@ -643,7 +643,7 @@ def _judge_delivery(
         f"p50/p99 are the delay from the 201 to the `seats/status` message: {len(delays)} matched, lost {lost}, "
         f"{early} arrived before the 201 (counted as 0 ms); from the request being sent: "
         f"p50 {_ms(percentile(since_sent, 50)):.1f} ms, p99 {_ms(percentile(since_sent, 99)):.1f} ms; "
-        f"booking failures {dict(failures) or 'none'}"
+        f"booking failures {dict(failures) or 'none'} (0: no answer before the cut-off)"
     )
     result.extra = {"lost": lost}
     return result
