@@ -219,6 +219,7 @@ async def _judge(
     sold_out = seats_in_db == capacity and len(set(sold_in_answers)) == capacity
     sold_out_after = max(at for _, at, _ in run.sold) - started if run.sold else 0.0
     server_errors = sum(n for status, n in (run.reads + run.bookings).items() if status >= 500)
+    unanswered = run.reads.get(NO_ANSWER, 0) + run.bookings.get(NO_ANSWER, 0)
     delays: list[float] = []
     lost = 0
     for _, answered, seats in run.sold:
@@ -247,7 +248,7 @@ async def _judge(
         (f"sold out after {sold_out_after:.2f} s" if sold_out else "**not sold out**")
         + f" ({seats_in_db}/{capacity} seats in the database, {len(set(sold_in_answers))} in {len(run.sold)} "
         f"answers); double bookings: {double_in_db} in the database, {double_in_answers} in the answers; "
-        f"5xx: {server_errors}",
+        f"5xx: {server_errors}; requests whose connection closed without an answer: {unanswered}",
         f"p50/p99 are the live-map delay, 201 → `seats/status` with the seats `booked`, per booking and MQTT "
         f"connection ({len(delays)} matched, lost {lost}; {sum(w.messages for w in watchers)} messages received)",
         f"seat map reads {dict(sorted(run.reads.items()))} (0: closed without an answer), "
@@ -263,6 +264,7 @@ async def _judge(
         "sold_out_s": sold_out_after if sold_out else -1.0,
         "double": double_in_db + double_in_answers,
         "server_errors": server_errors,
+        "unanswered": unanswered,
         "lost": lost,
         "reads_per_s": good_reads / elapsed if elapsed else 0.0,
     }

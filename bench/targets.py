@@ -60,7 +60,9 @@ def evaluate(results: Sequence[ScenarioResult]) -> list[Check]:
             add(result, "nothing lost", f"{lost} lost", lost == 0)
         if result.name == "premiere":
             fives, double = int(result.extra["server_errors"]), int(result.extra["double"])
-            add(result, "5xx = 0", str(fives), fives == 0)
+            unanswered = int(result.extra.get("unanswered", 0))
+            measured = f"{fives}" + (f" (+ {unanswered} closed without an answer)" if unanswered else "")
+            add(result, "5xx = 0 (and no connection closed without an answer)", measured, fives + unanswered == 0)
             add(result, "double bookings = 0", str(double), double == 0)
             seconds = result.extra["sold_out_s"]
             add(result, "sold out", f"in {seconds:.1f} s" if seconds >= 0 else "not sold out", seconds >= 0)
