@@ -28,7 +28,7 @@ from bench.scenarios import Context, message_payload
 
 CLIENTS = 1000
 MQTT_CONNECTIONS = 20
-MAX_SECONDS = 40.0  # the clients stop trying after this long, sold out or not
+MAX_SECONDS = 30.0  # the clients stop trying after this long, sold out or not
 MAX_ATTEMPTS = 40  # booking attempts per client
 GRACE_SECONDS = 5.0  # after the last client stopped, how long seat messages may still arrive
 SEATS_WANTED = 2

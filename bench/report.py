@@ -250,20 +250,21 @@ _HOW = """`make bench` installs wrk when it is missing (Debian package, as root)
      `booked` (a message that beats the 201 counts as 0 ms); bookings whose message did not come within 5 s
      of the last answer are lost. The rate is **kept** when every booking got its 201, at most 1 % were sent
      more than 100 ms after their moment (all connections busy), and the 201s came at ≥ 95 % of the rate. A
-     service that falls far behind is cut off 15 s after the last booking was due;
+     service that falls far behind is cut off 10 s after the last booking was due;
    - **premiere**: 1,000 clients, each on its own keep-alive connection with its own customer, released at
      once on one fresh 250-seat showing. Each reads the seat map (`Accept-Encoding: gzip`, then
      `If-None-Match` with the last `ETag` it saw), watches the showing's topics (`seats/status/{id}`,
      `seats/snapshot/{id}`, `showing/update/{id}`) and asks for 2 of the seats it believes free
      (`confirm: true`); after a 409 it reads the seat map again and retries, until it has a booking or sees
-     nothing left (at most 40 attempts, all clients stopped after 45 s). A thousand MQTT connections would
-     cost this machine more CPU in the generator than the service gets, so the clients share 20 aiomqtt
-     connections: client *i* watches connection *i* mod 20, and each connection keeps its own record (seats
-     it saw taken, which the clients leave out of their choice; when each seat's `booked` status message
-     came). Reported: time to sell out (the last 201 when all 250 seats are sold), seat-map reads per second
-     (200 and 304), 5xx on any request, double bookings (seats claimed twice in the database; seats sold
-     twice in the answers), and the live-map delay from each 201 to its `seats/status` message on every
-     connection (p50/p99 columns);
+     nothing left (at most 40 requests each, a failed one retried after 0.5 s; every client stopped after
+     30 s). A thousand MQTT connections would cost this machine more CPU in the generator than the service
+     gets, so the clients share 20 aiomqtt connections: client *i* watches connection *i* mod 20, and each
+     connection keeps its own record (the seats it saw taken, which its clients leave out of their choice;
+     when each seat's `booked` status message came). Reported: time to sell out (the last 201 when all 250
+     seats are sold), seat-map reads per second (200 and 304), 5xx on any request (and connections closed
+     without an answer), double bookings (seats claimed twice in the database; seats sold twice in the
+     answers), and the live-map delay from each 201 to its `seats/status` message on every connection
+     (p50/p99 columns);
    - then, for each further `--workers` (default: 2), a fresh service with that many workers on the same
      database, and the baseline, the four reads and booking again; their ratios are to that service's own
      `/healthz`. Peak RSS and service CPU are the whole process tree (the supervisor and its workers).

@@ -67,9 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--settle",
         type=float,
-        default=10.0,
+        default=5.0,
         metavar="SECONDS",
-        help="wait up to this long for the machine to be quiet before measuring (default 10)",
+        help="wait up to this long for the machine to be quiet before measuring (default 5)",
     )
     parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="record the service with py-spy during each scenario into DIR"
