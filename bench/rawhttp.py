@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -23,6 +24,7 @@ class HttpError(RuntimeError):
 class Response:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -45,7 +47,16 @@ class HttpConnection:
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
 
-    async def request(self, method: str, path: str, *, body: Any = None, token: str | None = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """One request; a gzip-encoded answer (after ``Accept-Encoding: gzip`` in ``headers``) is decompressed."""
         await self.open()
         assert self._reader is not None and self._writer is not None
         payload = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -54,6 +65,7 @@ class HttpConnection:
             head.append("Content-Type: application/json")
         if token is not None:
             head.append(f"Authorization: Bearer {token}")
+        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
         self._writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
         await self._writer.drain()
         try:
@@ -86,4 +98,6 @@ class HttpConnection:
             body = b"".join(chunks)
         else:
             body = await reader.readexactly(int(headers.get("content-length", "0")))
-        return Response(status, body), headers.get("connection", "").lower() != "close"
+        if body and headers.get("content-encoding", "").lower() == "gzip":
+            body = zlib.decompress(body, wbits=31)
+        return Response(status, body, headers), headers.get("connection", "").lower() != "close"

@@ -44,9 +44,15 @@ class ScenarioResult:
     service: Usage
     generator_cpu: float
     ratio: float | None = None
+    workers: int = 1
     details: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name, with the number of service workers when it is not the default one."""
+        return self.name if self.workers == 1 else f"{self.name} [{self.workers} workers]"
 
     @property
     def throughput(self) -> float:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
+import jwt
 
 ROWS = "ABCDEFGHIJ"
 SEATS_PER_ROW = 25  # 10 rows x 25 = the 250-seat room
@@ -19,6 +22,8 @@ SEATS_PER_BOOKING = 2
 PAIRS_PER_SHOWING = len(ROWS) * SEATS_PER_ROW // SEATS_PER_BOOKING
 RUNTIME_MINUTES = 40  # + 15 minutes of cleaning: one showing an hour fits, so a day holds 24 of them
 MANAGER_EMAIL = "bench-manager@example.com"
+CUSTOMER_PASSWORD = "bench-password-1"
+TOKEN_MINUTES = 60  # the access tokens the benchmark signs outlive any run
 
 
 class ApiError(RuntimeError):
@@ -138,12 +143,59 @@ async def register_customers(client: httpx.AsyncClient, count: int, concurrency:
     run = secrets.token_hex(3)
 
     async def register(index: int) -> Customer:
-        body = {"email": f"bench-{run}-{index}@example.com", "name": f"Bench {index}", "password": "bench-password-1"}
+        body = {"email": f"bench-{run}-{index}@example.com", "name": f"Bench {index}", "password": CUSTOMER_PASSWORD}
         async with gate:
             pair = expect(await client.post("/auth/register", json=body), 201)
         return Customer(str(pair["user"]["id"]), str(pair["access_token"]))
 
     return list(await asyncio.gather(*(register(i) for i in range(count))))
+
+
+async def create_movies(client: httpx.AsyncClient, manager_token: str, count: int) -> list[str]:
+    """Movies through ``POST /movies`` (a few at a time), so ``GET /movies`` fills a page of 20."""
+    gate = asyncio.Semaphore(4)
+    run = secrets.token_hex(3)
+
+    async def create(index: int) -> str:
+        body = {"title": f"Bench Feature {run} {index:03d}", "runtime": 95 + index % 60, "genres": ["Drama"]}
+        async with gate:
+            movie = expect(await client.post("/movies", json=body, headers=bearer(manager_token)), 201)
+        return str(movie["id"])
+
+    return list(await asyncio.gather(*(create(i) for i in range(count))))
+
+
+def _password_hash(password: str) -> str:
+    from argon2 import PasswordHasher  # the service's own hasher library: the hash is one it accepts
+
+    return PasswordHasher().hash(password)
+
+
+async def mint_customers(connection: asyncpg.Connection, secret: str, issuer: str, count: int) -> list[Customer]:
+    """Customers made without ``POST /auth/register`` (argon2 costs ~50 ms of CPU per account, on purpose):
+    rows in ``users`` that share one argon2 hash of :data:`CUSTOMER_PASSWORD`, each with an access token signed
+    as the service signs them (``JWT_SECRET`` and ``JWT_ISSUER`` are the ones the benchmark gave the service)."""
+    password_hash = await asyncio.to_thread(_password_hash, CUSTOMER_PASSWORD)
+    run = secrets.token_hex(3)
+    ids = [uuid.uuid4() for _ in range(count)]
+    await connection.executemany(
+        "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, 'user')",
+        [(uid, f"bench-{run}-{i}@example.com", f"Bench Customer {i}", password_hash) for i, uid in enumerate(ids)],
+    )
+    now = datetime.now(UTC)
+    customers = []
+    for uid in ids:
+        claims = {
+            "sub": str(uid),
+            "role": "user",
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=TOKEN_MINUTES)).timestamp()),
+            "jti": uuid.uuid4().hex,
+            "iss": issuer,
+            "typ": "access",
+        }
+        customers.append(Customer(str(uid), jwt.encode(claims, secret, algorithm="HS256")))
+    return customers
 
 
 async def book(client: httpx.AsyncClient, plan: BookingPlan, *, confirm: bool) -> httpx.Response:

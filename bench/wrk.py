@@ -40,6 +40,7 @@ class WrkResult:
     status_errors: int
     statuses: dict[int, int]
     wrapped: int
+    bytes_read: int
     cpu_seconds: float
     wall_seconds: float
     raw: dict[str, object] = field(repr=False, default_factory=dict)
@@ -77,8 +78,11 @@ class Wrk:
         connections: int,
         threads: int = 1,
         post: tuple[str, Path] | None = None,
+        conditional: bool = False,
+        headers: tuple[str, ...] = (),
     ) -> WrkResult:
-        """One run; ``post`` is (path, file of "token<TAB>body" lines) for authenticated POSTs, else GETs."""
+        """One run; ``post`` is (path, file of "token<TAB>body" lines) for authenticated POSTs, else GETs
+        (``conditional``: with ``If-None-Match`` once the first ETag is known; ``headers``: "Name: value")."""
         args = [
             self.binary,
             f"--threads={threads}",
@@ -86,10 +90,11 @@ class Wrk:
             f"--duration={max(1, round(duration_s))}s",
             "--timeout=10s",
             f"--script={SCRIPT}",
+            *(f"--header={header}" for header in headers),
             url,
             "--",
         ]
-        args += ["post", post[0], str(post[1]), str(threads)] if post else ["get"]
+        args += ["post", post[0], str(post[1]), str(threads)] if post else ["cond" if conditional else "get"]
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             started = time.perf_counter()
             self._process = process = subprocess.Popen(args, stdout=out, stderr=err)
@@ -148,6 +153,7 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes, wall: float) -> WrkRes
         status_errors=int(errors["status"]),
         statuses={int(k): int(v) for k, v in data["statuses"].items()},
         wrapped=int(data["wrapped"]),
+        bytes_read=int(data.get("bytes", 0)),
         cpu_seconds=0.0,
         wall_seconds=wall,
         raw=data,

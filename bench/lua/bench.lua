@@ -2,6 +2,9 @@
 --
 -- Arguments after "--":
 --   get                          plain GETs of the URL given to wrk (nothing done per request in Lua)
+--   cond                         conditional GETs: each connection's first requests are plain; the first 200
+--                                with an ETag (and every later 200 with a new one) makes every following
+--                                request carry `If-None-Match: <that ETag>`. Every response status is counted.
 --   post <path> <file> <threads> authenticated JSON POSTs: <file> holds lines "token<TAB>body"; thread k of
 --                                n takes lines k, k+n, k+2n... so no two requests of the run share a line.
 --                                Requests are formatted once, in init, so Lua costs nothing per request.
@@ -20,6 +23,30 @@ end
 function init(args)
   statuses = {}
   wrapped = 0
+  if args[1] == "cond" then
+    local plain = wrk.format()
+    local conditional = nil
+    local etag = nil
+    request = function()
+      return conditional or plain
+    end
+    response = function(status, headers, body)
+      statuses[status] = (statuses[status] or 0) + 1
+      if status == 200 then
+        local tag = headers["etag"] or headers["ETag"] or headers["Etag"]
+        if tag and tag ~= etag then
+          etag = tag
+          local copy = {}
+          for name, value in pairs(wrk.headers) do
+            copy[name] = value
+          end
+          copy["If-None-Match"] = tag
+          conditional = wrk.format(nil, nil, copy)
+        end
+      end
+    end
+    return
+  end
   if args[1] ~= "post" then
     return
   end
@@ -69,10 +96,10 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCH-JSON {"requests": %d, "duration_us": %d, "errors": {"connect": %d, "read": %d, "write": %d, '
+    'BENCH-JSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, "read": %d, "write": %d, '
       .. '"status": %d, "timeout": %d}, "latency_us": {"p50": %d, "p90": %d, "p99": %d, "max": %d, "mean": %.1f}, '
       .. '"statuses": {%s}, "wrapped": %d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
     table.concat(parts, ", "), wrapped_total
   ))
