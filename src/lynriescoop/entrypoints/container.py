@@ -235,11 +235,27 @@ class Container(containers.DeclarativeContainer):
     # Delivery (API.md §8, §9, §7 outbox): the MQTT client, the mailer, the outbox relay, the outbox routes.
     mqtt_client = providers.Singleton(notifications.build_mqtt_client, settings)
     mailer = providers.Singleton(notifications.build_mailer, settings)
+    # The relay has a small pool of its own: under a booking burst every request connection may be queued on one
+    # showing's row lock, and the live map must not wait behind them (docs/performance.md).
+    delivery_engine = providers.Singleton(
+        make_engine,
+        url=settings.provided.database_url,
+        pool_size=2,
+        max_overflow=1,
+        timeout_s=settings.provided.db_timeout_seconds,
+        pool_timeout_s=settings.provided.db_pool_timeout_seconds,
+    )
+    delivery_uow = providers.Factory(
+        PostgresUnitOfWork,
+        session_factory=providers.Singleton(make_session_factory, delivery_engine),
+        router=event_router,
+        changes=change_feed,
+    )
     outbox_relay = providers.Singleton(
         notifications.build_outbox_relay,
         settings=settings,
-        engine=engine,
-        uow_factory=uow.provider,
+        engine=delivery_engine,
+        uow_factory=delivery_uow.provider,
         clock=clock,
         publisher=mqtt_client,
         mailer=mailer,

@@ -66,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             except Exception:
                 logger.exception("stopping %s failed", service.name)
         await container.engine().dispose()
+        await container.delivery_engine().dispose()
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
