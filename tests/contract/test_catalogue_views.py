@@ -59,6 +59,16 @@ async def test_seat_map_statuses_prices_order_and_version(uow_factory: UnitOfWor
     assert encoded is not None and (encoded.showing_id, encoded.version) == (showing.id, 9)
     assert json.loads(encoded.document) == seat_map_document(seat_map)
     assert encoded.changes_at == NOW + timedelta(minutes=1)  # a3's hold lapses then; b2's already has
+    # The relay's snapshots say the same, seat by seat, for several showings in one read.
+    async with uow_factory() as uow:
+        snapshots = await uow.seat_maps.seat_snapshots([showing.id, other.id, uuid4()], NOW)
+        assert await uow.seat_maps.seat_snapshots([], NOW) == {}
+    assert set(snapshots) == {showing.id, other.id}
+    snapshot = snapshots[showing.id]
+    assert (snapshot.version, snapshot.available_seats) == (9, seat_map.available_seats)
+    assert json.loads(snapshot.seats_json) == [
+        {"seat_id": str(s.seat_id), "label": s.label, "status": s.status.value} for s in seat_map.seats
+    ]
 
 
 async def test_showing_view_counts(uow_factory: UnitOfWorkFactory) -> None:

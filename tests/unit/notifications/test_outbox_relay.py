@@ -148,7 +148,8 @@ def s() -> Setup:
 async def test_deltas_go_out_in_order_and_snapshots_once_from_the_current_map(s: Setup) -> None:
     showing = uuid4()
     seat = uuid4()
-    s.snapshots.maps[showing] = SeatSnapshot(showing, 3, 0, (SeatState(seat, "A1", "booked"),))
+    seats = json.dumps([{"seat_id": str(seat), "label": "A1", "status": "booked"}]).encode()
+    s.snapshots.maps[showing] = SeatSnapshot(showing, 3, 0, seats)
     for version in (1, 2, 3):
         await s.record(seats_changed(showing, version))
 
@@ -185,8 +186,8 @@ async def test_a_failed_publish_holds_back_the_rest_of_its_showing_only(s: Setup
     for version in (1, 2, 3):
         await s.record(seats_changed(first, version))
     await s.record(seats_changed(second, 1))
-    s.snapshots.maps[first] = SeatSnapshot(first, 3, 1, ())
-    s.snapshots.maps[second] = SeatSnapshot(second, 1, 1, ())
+    s.snapshots.maps[first] = SeatSnapshot(first, 3, 1, b"[]")
+    s.snapshots.maps[second] = SeatSnapshot(second, 1, 1, b"[]")
     original_publish = s.publisher.publish
     calls = {"n": 0}
 

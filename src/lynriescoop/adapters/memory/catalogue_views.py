@@ -22,6 +22,7 @@ from lynriescoop.application.ports.read_models import (
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.rooms import Seat
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, is_taken, seat_status
@@ -94,6 +95,19 @@ class MemorySeatMapReader(SeatMapReader):
             document=json.dumps(seat_map_document(seat_map)).encode(),
             changes_at=_next_lapse(self._state, showing_id, now),
         )
+
+    async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        found: dict[UUID, SeatSnapshot] = {}
+        for showing_id in showing_ids:
+            seat_map = await self.seat_map(showing_id, now)
+            if seat_map is not None:
+                seats = [
+                    {"seat_id": str(s.seat_id), "label": s.label, "status": s.status.value} for s in seat_map.seats
+                ]
+                found[showing_id] = SeatSnapshot(
+                    showing_id, seat_map.version, seat_map.available_seats, json.dumps(seats).encode()
+                )
+        return found
 
     async def seat_statuses(
         self, seat_id: UUID, showing_ids: Sequence[UUID], now: datetime

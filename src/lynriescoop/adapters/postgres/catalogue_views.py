@@ -31,6 +31,7 @@ from lynriescoop.application.ports.read_models import (
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_status
 
@@ -107,6 +108,37 @@ def _seat_map_document() -> Select[Any]:
 _SEAT_MAP_DOCUMENT = _seat_map_document()
 
 
+def _seat_snapshots() -> Select[Any]:
+    """``seats/snapshot`` of several showings in one statement, the seats array rendered by PostgreSQL (the relay
+    sends it as it is): the same status expression, the same order as the seat map."""
+    now = bindparam("now", type_=DateTime(timezone=True))
+    status = seat_status_sql(seats.c.is_active, bookings.c.status, bookings.c.expires_at, now)
+    seat = func.json_build_object(
+        _key("seat_id"), seats.c.id,
+        _key("label"), seats.c.row_label.concat(cast(seats.c.number, Text)),
+        _key("status"), status,
+    )  # fmt: skip
+    present = seats.c.id.is_not(None)
+    listed = func.coalesce(
+        func.json_agg(aggregate_order_by(seat, seats.c.row_index, seats.c.number)).filter(present),
+        literal_column("'[]'::json"),
+    )
+    return (
+        select(
+            showings.c.id,
+            showings.c.seat_version,
+            func.count().filter(and_(present, status == SeatStatus.AVAILABLE.value)).label("available"),
+            cast(listed, Text).label("seats_json"),
+        )
+        .select_from(_live_claims_join(outer=True))
+        .where(showings.c.id.in_(bindparam("showing_ids", expanding=True)))
+        .group_by(showings.c.id)
+    )
+
+
+_SEAT_SNAPSHOTS = _seat_snapshots()
+
+
 class PostgresSeatMapReader(SeatMapReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -163,6 +195,12 @@ class PostgresSeatMapReader(SeatMapReader):
         if row is None:
             return None
         return EncodedSeatMap(showing_id, row.version, row.document.encode(), row.changes_at)
+
+    async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        if not showing_ids:
+            return {}
+        rows = await self._session.execute(_SEAT_SNAPSHOTS, {"now": now, "showing_ids": list(showing_ids)})
+        return {r.id: SeatSnapshot(r.id, r.seat_version, r.available, r.seats_json.encode()) for r in rows}
 
     async def seat_statuses(
         self, seat_id: UUID, showing_ids: Sequence[UUID], now: datetime

@@ -84,14 +84,13 @@ def booking_status_payload(event: BookingStatusChanged) -> JsonObject:
     }
 
 
-def seat_snapshot_payload(snapshot: SeatSnapshot, now: datetime) -> JsonObject:
-    return {
-        "showing_id": str(snapshot.showing_id),
-        "version": snapshot.version,
-        "available_seats": snapshot.available_seats,
-        "seats": _seats(snapshot.seats),
-        "timestamp": rfc3339(now),
-    }
+def seat_snapshot_message(snapshot: SeatSnapshot, now: datetime) -> bytes:
+    """The ``seats/snapshot`` payload (API.md §8), with the seats array as the reader rendered it."""
+    return (
+        b'{"showing_id":"%s","version":%d,"available_seats":%d,"seats":%s,"timestamp":"%s"}'
+        % (str(snapshot.showing_id).encode(), snapshot.version, snapshot.available_seats, snapshot.seats_json,
+           rfc3339(now).encode())
+    )  # fmt: skip
 
 
 def showing_update_payload(summary: ShowingSummary, event: str, now: datetime) -> JsonObject:

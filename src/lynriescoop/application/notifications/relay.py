@@ -34,7 +34,7 @@ import orjson
 
 from lynriescoop.application.notifications.payloads import (
     booking_email_from_payload,
-    seat_snapshot_payload,
+    seat_snapshot_message,
     showing_update_payload,
 )
 from lynriescoop.application.ports.clock import Clock
@@ -188,7 +188,7 @@ class OutboxRelay:
         for (showing_id, kind), message in last.items():
             if kind == OutboxKind.SEAT_SNAPSHOT:
                 snapshot = snapshots.get(showing_id)
-                payloads[(showing_id, kind)] = encode(seat_snapshot_payload(snapshot, now)) if snapshot else b""
+                payloads[(showing_id, kind)] = seat_snapshot_message(snapshot, now) if snapshot else b""
                 continue
             event = str(message.payload.get("event", ShowingEventKind.UPDATED.value))
             summary = await self._snapshots.showing_summary(showing_id, now)

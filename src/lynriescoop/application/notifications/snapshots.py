@@ -7,26 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-import orjson
-
-from lynriescoop.application.ports.read_models import EncodedSeatMap
 from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.events import SeatState
-from lynriescoop.domain.seat_maps import SeatStatus
-
-
-def _snapshot(encoded: EncodedSeatMap) -> SeatSnapshot:
-    seats = tuple(
-        SeatState(UUID(seat["seat_id"]), seat["label"], seat["status"])
-        for seat in orjson.loads(encoded.document)["seats"]
-    )
-    return SeatSnapshot(
-        showing_id=encoded.showing_id,
-        version=encoded.version,
-        available_seats=sum(1 for seat in seats if seat.status == SeatStatus.AVAILABLE),
-        seats=seats,
-    )
 
 
 class ReadModelSnapshotSource:
@@ -36,14 +18,9 @@ class ReadModelSnapshotSource:
         self._uow_factory = uow_factory
 
     async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
-        """From the seat maps' encoded documents (rendered by the database, the cheap path): one unit of work."""
-        found: dict[UUID, SeatSnapshot] = {}
+        """Every snapshot of a relay batch in one read (rendered by the database, for PostgreSQL)."""
         async with self._uow_factory() as uow:
-            for showing_id in showing_ids:
-                encoded = await uow.seat_maps.seat_map_document(showing_id, now)
-                if encoded is not None:
-                    found[showing_id] = _snapshot(encoded)
-        return found
+            return await uow.seat_maps.seat_snapshots(showing_ids, now)
 
     async def showing_summary(self, showing_id: UUID, now: datetime) -> ShowingSummary | None:
         async with self._uow_factory() as uow:

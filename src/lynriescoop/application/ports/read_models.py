@@ -15,6 +15,7 @@ from uuid import UUID
 
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
+from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.domain.seat_maps import SeatStatus
 from lynriescoop.domain.showings import Showing, ShowingStatus
@@ -67,6 +68,10 @@ class SeatMapReader(Protocol):
 
     async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
         """The same seat map as :meth:`seat_map`, encoded as its JSON document; None for an unknown showing."""
+        ...
+
+    async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        """The ``seats/snapshot`` view of each of ``showing_ids`` that exists, in one query."""
         ...
 
     async def seat_statuses(

@@ -9,17 +9,19 @@ from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
-from lynriescoop.domain.events import SeatState
-
 
 @dataclass(frozen=True, slots=True)
 class SeatSnapshot:
-    """The whole seat map of a showing at one version: every seat with its status, front row first."""
+    """The whole seat map of a showing at one version: every seat with its status, front row first.
+
+    ``seats_json`` is the JSON array of ``{seat_id, label, status}`` as the reader rendered it (the database, for
+    PostgreSQL): the relay sends one per showing it touched, so it is never taken apart and put together again.
+    """
 
     showing_id: UUID
     version: int
     available_seats: int
-    seats: tuple[SeatState, ...]
+    seats_json: bytes
 
 
 @dataclass(frozen=True, slots=True)
