@@ -1,8 +1,13 @@
 """The relay as a long-running service: one loop for MQTT and one for email, woken by NOTIFY or a poll.
 
-Two loops so that a slow mail server never delays seat updates. Each loop clears its wake-up event before it looks
-for work, so a row committed while a batch runs is picked up right after it; a loop that made progress goes again
-at once, a loop that found rows held back by another relay retries shortly, an idle loop waits for the next
+Two loops so that a slow mail server never delays seat updates. Seats also come first for the CPU: while the MQTT
+loop is publishing (it sent something within ``seats_busy_window`` seconds), the email loop pauses
+``email_yield_seconds`` after each batch of emails (rendering and sending one costs about as much as the booking
+that caused it). In a premiere burst the emails queue in the outbox and go out when the seats calm down, a few
+seconds later; nothing waits for ever, since the pause only lasts while seat messages are flowing.
+
+Each loop clears its wake-up event before it looks for work, so a row committed while a batch runs is picked up
+right after it; a loop that made progress goes again at once, a loop that found rows held back by another relay retries shortly, an idle loop waits for the next
 notification or, at the latest, the poll interval (the fallback when a notification is missed).
 """
 
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from lynriescoop.application.notifications.relay import OutboxRelay, RelayOutcome
@@ -31,6 +37,8 @@ class OutboxRelayWorker:
         held_back_retry_seconds: float = 0.05,
         error_pause_seconds: float = 2.0,
         stop_grace_seconds: float = 5.0,
+        seats_busy_window: float = 0.5,
+        email_yield_seconds: float = 0.25,
     ) -> None:
         self._relay = relay
         self._signal = signal
@@ -38,6 +46,9 @@ class OutboxRelayWorker:
         self._held_back_retry = held_back_retry_seconds
         self._error_pause = error_pause_seconds
         self._stop_grace = stop_grace_seconds
+        self._seats_busy_window = seats_busy_window
+        self._email_yield = email_yield_seconds
+        self._seats_busy_until = 0.0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._wakes: list[asyncio.Event] = []
@@ -90,6 +101,10 @@ class OutboxRelayWorker:
                 logger.info("outbox relay (%s) works again", channel)
                 failing = False
             if outcome.progressed:
+                if channel == "mqtt":
+                    self._seats_busy_until = time.monotonic() + self._seats_busy_window
+                elif time.monotonic() < self._seats_busy_until:
+                    await self._wait(self._stopping, self._email_yield)  # only a stop cuts it short
                 continue
             await self._wait(wake, self._held_back_retry if outcome.held_back else self._poll)
 
