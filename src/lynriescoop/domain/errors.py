@@ -248,3 +248,36 @@ class OutboxEntryNotFound(NotFound):
 class DatabaseUnavailable(Unavailable):
     code = "database_unavailable"
     default_detail = "The database is unavailable; try again shortly."
+
+
+# -- tickets and check-in (API.md §11) ------------------------------------------------------------------
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+    default_detail = "The ticket does not exist."
+
+
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+    default_detail = "This ticket was already checked in."
+
+
+class TicketRevoked(Conflict):
+    code = "ticket_revoked"
+    default_detail = "This ticket was revoked: its booking is cancelled."
+
+
+class InvalidTicket(RuleViolated):
+    code = "invalid_ticket"
+    default_detail = "The code is not a valid ticket: bad signature, unknown key, or garbled."
+
+
+class WrongShowing(RuleViolated):
+    code = "wrong_showing"
+    default_detail = "This ticket is for another showing."
+
+
+class CheckinClosed(RuleViolated):
+    code = "checkin_closed"
+    default_detail = "Check-in is closed: the showing has ended or was cancelled."

@@ -11,6 +11,7 @@ from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.application.ports.bookings import OccupancyRow, Stats, TopMovieRow
 from lynriescoop.domain.bookings import BookingStatus
 from lynriescoop.domain.showings import ShowingStatus
+from lynriescoop.domain.tickets import TicketStatus
 
 DEFAULT_WINDOW = timedelta(days=7)
 SOLD = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
@@ -47,6 +48,10 @@ class MemoryStatsReader:
                 revenue[booking.showing_id] += sum((seat.price for seat in live), Decimal("0"))
             elif booking.status is BookingStatus.PENDING and booking.expires_at and booking.expires_at > now:
                 held[booking.showing_id] += len(live)
+        checked_in: dict[UUID, int] = defaultdict(int)
+        for ticket in state.tickets.values():
+            if ticket.status is TicketStatus.CHECKED_IN:
+                checked_in[ticket.showing_id] += 1
         per_movie: dict[UUID, tuple[int, Decimal]] = {}
         for showing in in_window:
             tickets, money = per_movie.get(showing.movie_id, (0, Decimal("0")))
@@ -75,6 +80,7 @@ class MemoryStatsReader:
                     state.rooms[s.room_id].capacity,
                     sold[s.id],
                     held[s.id],
+                    checked_in[s.id],
                 )
                 for s in in_window[:100]
             ],

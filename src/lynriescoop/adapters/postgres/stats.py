@@ -52,7 +52,8 @@ _OCCUPANCY = text(
     WITH sales AS ({_SALES}),
          capacity AS (SELECT room_id, count(*) AS seats FROM seats WHERE is_active GROUP BY room_id)
     SELECT sh.id AS showing_id, m.title AS movie_title, sh.start_time,
-           coalesce(c.seats, 0) AS capacity, coalesce(s.sold, 0) AS sold, coalesce(s.held, 0) AS held
+           coalesce(c.seats, 0) AS capacity, coalesce(s.sold, 0) AS sold, coalesce(s.held, 0) AS held,
+           (SELECT count(*) FROM tickets t WHERE t.showing_id = sh.id AND t.status = 'checked_in') AS checked_in
     FROM showings sh
     JOIN movies m ON m.id = sh.movie_id
     LEFT JOIN capacity c ON c.room_id = sh.room_id
@@ -100,7 +101,8 @@ class PostgresStatsReader:
             tickets_sold=int(totals.tickets_sold),
             revenue=Decimal(totals.revenue),
             occupancy=[
-                OccupancyRow(r.showing_id, r.movie_title, r.start_time, r.capacity, r.sold, r.held) for r in occupancy
+                OccupancyRow(r.showing_id, r.movie_title, r.start_time, r.capacity, r.sold, r.held, r.checked_in)
+                for r in occupancy
             ],
             top_movies=[TopMovieRow(r.movie_id, r.title, int(r.tickets_sold), Decimal(r.revenue)) for r in top],
         )

@@ -16,7 +16,9 @@ from lynriescoop.application.bookings.seat_changes import (
 )
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.application.tickets.issuing import issue_tickets
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import IdempotencyKeyReused, RuleViolated, SeatsUnavailable, ShowingNotFound
 from lynriescoop.domain.events import SeatChangeReason
@@ -67,6 +69,7 @@ class PlaceBooking:
         max_seats: int,
         cancel_cutoff: timedelta,
         currency: str,
+        signer: TicketSigner,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -74,6 +77,7 @@ class PlaceBooking:
         self._max_seats = max_seats
         self._cancel_cutoff = cancel_cutoff
         self._currency = currency
+        self._signer = signer
 
     async def __call__(self, command: PlaceBookingCommand) -> PlacedBooking:
         if len(set(command.seat_ids)) != len(command.seat_ids):
@@ -109,6 +113,7 @@ class PlaceBooking:
             await uow.bookings.add(booking)
             confirmed = booking.status is BookingStatus.CONFIRMED
             reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
+            await issue_tickets(uow, booking, showing, self._signer, now)
             await record_seat_change(uow, showing, [booking], reason, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
