@@ -127,9 +127,9 @@ def test_the_jwk_set_verifies_alone_and_refuses_a_kid_that_lies() -> None:
 
 def test_a_signer_signs_only_with_its_own_key_id() -> None:
     signer = Ed25519TicketSigner(generate_private_key())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="another key"):
         signer.sign(TicketClaims(uuid4(), uuid4(), "A1", START, "00000000"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="32 bytes"):
         Ed25519TicketSigner("short")
 
 
