@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
 from lynriescoop.adapters.qr.segno_codes import qr_png, qr_svg
+from lynriescoop.adapters.security.ed25519_tickets import jwks
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
 from lynriescoop.entrypoints.http.errors import problems
@@ -29,8 +30,8 @@ QR_CACHE = "private, max-age=300"
         "A scanner saves this to verify codes offline (docs/tickets.md)."
     ),
 )
-async def ticket_keys(keys: Annotated[ListTicketKeys, Depends(provide("list_ticket_keys"))]) -> JwkSet:
-    return JwkSet.of(list(keys()))
+async def ticket_keys(keys: Annotated[ListTicketKeys, Depends(provide("list_ticket_keys"))]) -> JSONResponse:
+    return JSONResponse(jwks(keys()))
 
 
 @router.get(

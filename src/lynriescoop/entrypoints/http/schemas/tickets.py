@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from lynriescoop.application.ports.tickets import PublicKey
 from lynriescoop.application.tickets.check_in import CheckedIn, ScanResult
 from lynriescoop.domain.tickets import MAX_CODE_LENGTH, Ticket, TicketStatus
 
@@ -56,10 +55,6 @@ class Jwk(BaseModel):
 
 class JwkSet(BaseModel):
     keys: list[Jwk]
-
-    @classmethod
-    def of(cls, keys: list[PublicKey]) -> JwkSet:
-        return cls(keys=[Jwk(kid=k.kid, x=k.x) for k in keys])
 
 
 class CheckInRequest(BaseModel):
