@@ -292,6 +292,9 @@ async def test_a_manager_makes_door_staff_who_may_check_in_and_nothing_else(
     booking = await book(client, auth, world, "ann", "A6")
     [ticket] = await tickets(client, auth, booking["id"])
     assert (await client.post("/checkin", json={"code": ticket["code"]}, headers=staff)).status_code == 200
+    boss = world.users["boss"]
+    last = await client.patch(f"/admin/users/{boss.id}", json={"role": "staff"}, headers=auth("boss"))
+    assert_problem(last, 409, "last_manager")
 
 
 async def test_stats_count_the_checked_in(client: httpx.AsyncClient, auth: Headers, world: World) -> None:

@@ -49,36 +49,38 @@ async def world(clean_db: AsyncEngine) -> World:
     return world
 
 
+class LiveClient(httpx.AsyncClient):
+    """A client of the live app that also mints access tokens for the world's users."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://app")
+        self.app = app
+
+
 @pytest.fixture
-async def client(
-    make_settings: SettingsFactory, mqtt_url: str, prefix: str, world: World
-) -> AsyncIterator[httpx.AsyncClient]:
+async def client(make_settings: SettingsFactory, mqtt_url: str, prefix: str, world: World) -> AsyncIterator[LiveClient]:
     app = create_app(make_settings(mqtt_url=mqtt_url, mqtt_topic_prefix=prefix))
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
         container = app.state.container
         await eventually(lambda: container.mqtt_client().connected, "the app's MQTT client connects")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as http:
-            http.app = app  # type: ignore[attr-defined]
+        async with LiveClient(app) as http:
             yield http
 
 
-def headers(client: httpx.AsyncClient, world: World, name: str) -> dict[str, str]:
-    app: FastAPI = client.app  # type: ignore[attr-defined]
+def headers(client: LiveClient, world: World, name: str) -> dict[str, str]:
     user = world.users[name]
-    token = app.state.container.token_service().issue_access(user.id, user.role, datetime.now(UTC)).token
+    token = client.app.state.container.token_service().issue_access(user.id, user.role, datetime.now(UTC)).token
     return {"Authorization": f"Bearer {token}"}
 
 
-async def confirmed(client: httpx.AsyncClient, world: World, user: str, *labels: str) -> tuple[str, list[Any]]:
+async def confirmed(client: LiveClient, world: World, user: str, *labels: str) -> tuple[str, list[Any]]:
     body = {"showing_id": str(world.showing.id), "seat_ids": [str(world.seat(x).id) for x in labels], "confirm": True}
     booking = (await client.post("/bookings", json=body, headers=headers(client, world, user))).json()
     listed = await client.get(f"/bookings/{booking['id']}/tickets", headers=headers(client, world, user))
     return booking["id"], listed.json()["items"]
 
 
-async def test_a_first_check_in_is_announced_once(
-    client: httpx.AsyncClient, world: World, mqtt_url: str, prefix: str
-) -> None:
+async def test_a_first_check_in_is_announced_once(client: LiveClient, world: World, mqtt_url: str, prefix: str) -> None:
     _, [ticket] = await confirmed(client, world, "ann", "A1")
     async with collect(mqtt_url, f"{prefix}checkin/#") as seen:
         door = headers(client, world, "door")
@@ -100,7 +102,7 @@ async def test_a_first_check_in_is_announced_once(
 
 
 async def test_the_retained_revocation_list_is_always_the_full_list(
-    client: httpx.AsyncClient, world: World, mqtt_url: str, prefix: str
+    client: LiveClient, world: World, mqtt_url: str, prefix: str
 ) -> None:
     first, first_tickets = await confirmed(client, world, "ann", "A1", "A2")
     second, second_tickets = await confirmed(client, world, "bob", "B1")
@@ -139,7 +141,7 @@ def verify_ticket(code: str, tmp_path: Path, keys: Any, revoked: Any = None) -> 
 
 
 async def test_offline_verification_of_a_valid_a_forged_a_revoked_and_a_wrong_key_code(
-    client: httpx.AsyncClient, world: World, mqtt_url: str, prefix: str, tmp_path: Path
+    client: LiveClient, world: World, mqtt_url: str, prefix: str, tmp_path: Path
 ) -> None:
     _, [valid] = await confirmed(client, world, "ann", "A1")
     cancelled, [revoked] = await confirmed(client, world, "bob", "B2")
