@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import aiomqtt
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, generate_private_key
 from lynriescoop.domain.tickets import TicketClaims
 from lynriescoop.domain.users import Role
@@ -181,3 +183,24 @@ async def test_offline_verification_of_a_valid_a_forged_a_revoked_and_a_wrong_ke
         check=False,
     )
     assert missing.returncode == 1 and missing.stderr.startswith("lynriescoop: cannot verify")
+
+
+async def test_a_booking_confirmed_over_mqtt_gets_its_tickets_and_the_owner_reads_them(
+    client: LiveClient, world: World, mqtt_url: str, prefix: str
+) -> None:
+    target = MqttTarget.parse(mqtt_url)
+    body = {
+        "request_id": "tickets-1",
+        "access_token": headers(client, world, "ann")["Authorization"].removeprefix("Bearer "),
+        "showing_id": str(world.showing.id),
+        "seat_ids": [str(world.seat("B3").id), str(world.seat("B4").id)],
+        "confirm": True,
+    }
+    async with collect(mqtt_url, f"{prefix}booking/response/tickets-1") as seen:
+        async with aiomqtt.Client(target.host, target.port) as mqtt:
+            await mqtt.publish(f"{prefix}booking/request", json.dumps(body).encode(), qos=1)
+        [answer] = await seen.wait_for(1)
+    booking = answer.json()["booking"]
+    assert booking["status"] == "confirmed"
+    listed = await client.get(f"/bookings/{booking['id']}/tickets", headers=headers(client, world, "ann"))
+    assert [(t["seat_label"], t["status"]) for t in listed.json()["items"]] == [("B3", "valid"), ("B4", "valid")]
