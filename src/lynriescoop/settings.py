@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 from datetime import timedelta
 from functools import cached_property
@@ -88,11 +90,37 @@ class Settings(BaseSettings):
 
     seed_on_start: bool = True
 
+    # Ed25519 keys of the ticket codes (API.md §11), raw 32 bytes in base64url: the private signing key, and the
+    # public keys of retired signing keys whose tickets are still valid (comma-separated).
+    ticket_signing_key: SecretStr | None = None
+    ticket_previous_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("ticket_previous_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @field_validator("ticket_previous_keys")
+    @classmethod
+    def _public_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            _check_raw_key(key, "a previous ticket key")
+        return value
+
+    @field_validator("ticket_signing_key")
+    @classmethod
+    def _signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_raw_key(value.get_secret_value(), "the ticket signing key")
         return value
 
     @field_validator("cinema_timezone")
@@ -154,6 +182,7 @@ class Settings(BaseSettings):
                 ("JWT_SECRET", self.jwt_secret),
                 ("DATABASE_URL", self.database_url),
                 ("MQTT_URL", self.mqtt_url),
+                ("TICKET_SIGNING_KEY", self.ticket_signing_key),
             )
             if not value
         ]
@@ -161,3 +190,14 @@ class Settings(BaseSettings):
             raise SettingsError(f"ENVIRONMENT=production requires {', '.join(missing)} to be set")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("JWT_SECRET must be at least 32 characters in production")
+
+
+def _check_raw_key(text: str, what: str) -> None:
+    """A key is 32 raw bytes in base64url (43 characters, padding optional). The message never shows the key."""
+    value = text.strip()
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(f"{what} must be 32 bytes in base64url (43 characters)")

@@ -24,7 +24,11 @@ from tests.support import free_port
 
 
 def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "JWT_", "ENVIRONMENT"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "MQTT_", "JWT_", "ENVIRONMENT", "TICKET_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "lynriescoop.entrypoints.cli", *args],
         env=clean | env,
@@ -40,7 +44,9 @@ def test_production_without_secrets_refuses_to_start(tmp_path: Path) -> None:
     result = _run("serve", env={"ENVIRONMENT": "production"}, cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert lines == ["lynriescoop: ENVIRONMENT=production requires JWT_SECRET, DATABASE_URL, MQTT_URL to be set"]
+    assert lines == [
+        "lynriescoop: ENVIRONMENT=production requires JWT_SECRET, DATABASE_URL, MQTT_URL, TICKET_SIGNING_KEY to be set"
+    ]
 
 
 def test_http_port_clash_is_one_line(tmp_path: Path) -> None:

@@ -55,11 +55,13 @@ async def test_demo_accounts_are_seeded_once_and_can_log_in(app: FastAPI, client
     seed = app.state.container.seed_demo_users()
     assert await seed() == [
         "demo manager: manager@lynriescoop.local / manager-demo-123 (created)",
+        "demo staff: door@lynriescoop.local / door-demo-123 (created)",
         "demo user: customer@lynriescoop.local / customer-demo-123 (created)",
     ]
     manager = await login(client, "manager@lynriescoop.local", "manager-demo-123")
     customer = await login(client, "customer@lynriescoop.local", "customer-demo-123")
-    assert (manager["user"]["role"], customer["user"]["role"]) == ("manager", "user")
+    door = await login(client, "door@lynriescoop.local", "door-demo-123")
+    assert (manager["user"]["role"], customer["user"]["role"], door["user"]["role"]) == ("manager", "user", "staff")
     await client.patch("/auth/me", json={"name": "Renamed"}, headers=bearer(customer["access_token"]))
     again = await seed()
     assert all(line.endswith("(already present, left unchanged)") for line in again)

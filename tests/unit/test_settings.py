@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from lynriescoop.adapters.security.ed25519_tickets import generate_private_key
 from lynriescoop.settings import Settings, SettingsError
 
 
@@ -13,11 +15,22 @@ def test_production_requires_secret_database_and_broker() -> None:
         settings.check_startable()
     message = str(info.value)
     assert "JWT_SECRET" in message and "DATABASE_URL" in message and "MQTT_URL" in message
+    assert "TICKET_SIGNING_KEY" in message
     assert "\n" not in message
 
 
-COMPLETE = {"jwt_secret": "s" * 40, "database_url": "postgresql://db/x", "mqtt_url": "mqtt://broker:1883"}
-ENV_NAMES = {"jwt_secret": "JWT_SECRET", "database_url": "DATABASE_URL", "mqtt_url": "MQTT_URL"}
+COMPLETE = {
+    "jwt_secret": "s" * 40,
+    "database_url": "postgresql://db/x",
+    "mqtt_url": "mqtt://broker:1883",
+    "ticket_signing_key": generate_private_key(),
+}
+ENV_NAMES = {
+    "jwt_secret": "JWT_SECRET",
+    "database_url": "DATABASE_URL",
+    "mqtt_url": "MQTT_URL",
+    "ticket_signing_key": "TICKET_SIGNING_KEY",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +60,17 @@ def test_production_refuses_a_short_jwt_secret() -> None:
     settings = Settings(_env_file=None, environment="production", **{**COMPLETE, "jwt_secret": "s" * 31})
     with pytest.raises(SettingsError, match="at least 32 characters"):
         settings.check_startable()
+
+
+def test_ticket_keys_must_be_32_raw_bytes_and_are_never_echoed() -> None:
+    with pytest.raises(ValidationError, match="32 bytes") as info:
+        Settings(_env_file=None, ticket_signing_key="not-a-key-at-all")
+    # The command line prints the first error's message (see cli.main), which never holds the key.
+    assert "not-a-key-at-all" not in info.value.errors()[0]["msg"]
+    with pytest.raises(ValueError, match="32 bytes"):
+        Settings(_env_file=None, ticket_previous_keys="abc")
+    key = generate_private_key()
+    assert Settings(_env_file=None, ticket_previous_keys=f" {key} ,").ticket_previous_keys == [key]
 
 
 def test_development_needs_nothing() -> None:

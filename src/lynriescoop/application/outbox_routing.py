@@ -8,6 +8,10 @@ The routing is a pure function so the in-memory and PostgreSQL units of work wri
   retained messages are cleared.
 - ``BookingStatusChanged``: ``booking/confirm/{booking}`` (no name, no email), in its showing's stream.
 - ``BookingConfirmedEmail`` / ``BookingCancelledEmail``: one email row to the customer.
+- ``TicketsRevoked``: a retained ``tickets/revoked/{showing}`` holding every revoked ticket of the showing, in
+  its showing's stream (written under the showing's lock, so the longest list goes out last).
+- ``TicketCheckedIn``: ``checkin/{showing}``, outside the showing's stream (check-ins do not take the showing's
+  lock, and one door's check-in need not wait behind the seat map's messages).
 
 The snapshot and showing-update payloads are built by the relay at publish time from the current state, so a
 row only says which showing (and, for updates, which event); several of them for one showing go out once.
@@ -22,11 +26,15 @@ from lynriescoop.application.notifications.payloads import (
     booking_confirm_topic,
     booking_email_payload,
     booking_status_payload,
+    checkin_payload,
+    checkin_topic,
     rfc3339,
     seats_delta_payload,
     seats_snapshot_topic,
     seats_status_topic,
     showing_update_topic,
+    tickets_revoked_payload,
+    tickets_revoked_topic,
 )
 from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
 from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind, OutboxMessage
@@ -38,6 +46,8 @@ from lynriescoop.domain.events import (
     SeatsChanged,
     ShowingChanged,
     ShowingEventKind,
+    TicketCheckedIn,
+    TicketsRevoked,
 )
 
 
@@ -114,6 +124,30 @@ def _email(event: BookingConfirmedEmail | BookingCancelledEmail) -> Sequence[Out
     )
 
 
+def _tickets_revoked(event: TicketsRevoked) -> Sequence[OutboxMessage]:
+    return (
+        OutboxMessage(
+            channel=OutboxChannel.MQTT,
+            destination=tickets_revoked_topic(event.showing_id),
+            payload=tickets_revoked_payload(event),
+            retain=True,
+            showing_id=event.showing_id,
+            kind=OutboxKind.TICKETS_REVOKED,
+        ),
+    )
+
+
+def _checked_in(event: TicketCheckedIn) -> Sequence[OutboxMessage]:
+    return (
+        OutboxMessage(
+            channel=OutboxChannel.MQTT,
+            destination=checkin_topic(event.showing_id),
+            payload=checkin_payload(event),
+            kind=OutboxKind.CHECKIN,
+        ),
+    )
+
+
 def route_event(event: DomainEvent) -> Sequence[OutboxMessage]:
     """Outbox messages for ``event``; events with no audience outside the service produce none."""
     match event:
@@ -125,5 +159,9 @@ def route_event(event: DomainEvent) -> Sequence[OutboxMessage]:
             return _booking_status(event)
         case BookingConfirmedEmail() | BookingCancelledEmail():
             return _email(event)
+        case TicketsRevoked():
+            return _tickets_revoked(event)
+        case TicketCheckedIn():
+            return _checked_in(event)
         case _:
             return ()

@@ -274,3 +274,36 @@ class ValueRefused(RuleViolated):
 
     def __init__(self) -> None:
         super().__init__(errors=[{"loc": ["request"], "msg": self.reason, "type": "value_refused"}])
+
+
+# -- tickets and check-in (API.md §11) ------------------------------------------------------------------
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+    default_detail = "The ticket does not exist."
+
+
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+    default_detail = "This ticket was already checked in."
+
+
+class TicketRevoked(Conflict):
+    code = "ticket_revoked"
+    default_detail = "This ticket was revoked: its booking is cancelled."
+
+
+class InvalidTicket(RuleViolated):
+    code = "invalid_ticket"
+    default_detail = "The code is not a valid ticket: bad signature, unknown key, or garbled."
+
+
+class WrongShowing(RuleViolated):
+    code = "wrong_showing"
+    default_detail = "This ticket is for another showing."
+
+
+class CheckinClosed(RuleViolated):
+    code = "checkin_closed"
+    default_detail = "Check-in is closed: the showing has ended or was cancelled."

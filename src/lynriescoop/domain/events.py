@@ -65,6 +65,15 @@ class BookingStatusChanged(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TicketLine:
+    """One ticket as the confirmation email shows it: its seat and its code (the QR code is drawn from it)."""
+
+    ticket_id: UUID
+    seat_label: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class BookingEmailDetails:
     """What a customer email needs, captured at the time of the change so the mail renders the same later."""
 
@@ -79,6 +88,7 @@ class BookingEmailDetails:
     currency: str
     cancel_deadline: datetime | None = None
     reason: str | None = None
+    tickets: tuple[TicketLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +101,24 @@ class BookingConfirmedEmail(DomainEvent):
 class BookingCancelledEmail(DomainEvent):
     booking_id: UUID
     details: BookingEmailDetails
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsRevoked(DomainEvent):
+    """Tickets of a showing were revoked. ``ticket_ids`` is EVERY revoked ticket of the showing (read in the
+    revoking transaction), so the retained ``tickets/revoked/{showing}`` message always holds the full list;
+    ``version`` is its length, which only grows (a revocation is final)."""
+
+    showing_id: UUID
+    version: int
+    ticket_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCheckedIn(DomainEvent):
+    """A ticket was admitted for the first time."""
+
+    showing_id: UUID
+    ticket_id: UUID
+    seat_label: str
+    checked_in_at: datetime

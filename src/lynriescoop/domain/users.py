@@ -15,6 +15,7 @@ PASSWORD_MAX_LENGTH = 128
 
 class Role(enum.StrEnum):
     USER = "user"
+    STAFF = "staff"  # door staff: check-in (API.md §11) and reading showings, nothing else of management
     MANAGER = "manager"
 
 
@@ -43,6 +44,11 @@ class User:
     @property
     def is_manager(self) -> bool:
         return self.role is Role.MANAGER and self.is_active
+
+    @property
+    def can_check_in(self) -> bool:
+        """Door staff and managers (a manager may do everything staff may)."""
+        return self.role in (Role.STAFF, Role.MANAGER) and self.is_active
 
 
 @dataclass(eq=False, slots=True)

@@ -1,10 +1,11 @@
-"""The ``lynriescoop`` command: serve, migrate, seed, create-manager (API.md §10)."""
+"""The ``lynriescoop`` command: serve, migrate, seed, create-manager, verify-ticket (API.md §10)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import json
 import signal
 import socket
 import sys
@@ -35,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     manager.add_argument("--email", required=True)
     manager.add_argument("--name", required=True)
     manager.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    verify = commands.add_parser(
+        "verify-ticket", help="check a ticket code offline: exit 0 valid, 1 invalid or revoked"
+    )
+    verify.add_argument("code", help="the ticket's code (spaces and hyphens are ignored)")
+    verify.add_argument("--keys", required=True, help="a saved GET /tickets/keys answer (JSON)")
+    verify.add_argument("--revoked", help="a saved retained tickets/revoked/{showing_id} message (JSON)")
     return parser
 
 
@@ -157,8 +165,34 @@ def _create_manager(args: argparse.Namespace, settings: Settings) -> int:
         servers.stop()
 
 
+def _verify_ticket(args: argparse.Namespace) -> int:
+    """Needs no settings, database or network: only the saved keys (and revocation list)."""
+    from lynriescoop.adapters.security.ed25519_tickets import TicketKeyError, verify_offline
+
+    try:
+        with open(args.keys, encoding="utf-8") as handle:
+            keys = json.load(handle)
+        revoked = None
+        if args.revoked:
+            with open(args.revoked, encoding="utf-8") as handle:
+                revoked = json.load(handle)
+        verdict = verify_offline(args.code, keys, revoked)
+    except (OSError, ValueError, TicketKeyError) as exc:
+        return _fail(f"cannot verify: {exc}")
+    if verdict.claims is not None:
+        claims = verdict.claims
+        print(f"ticket:  {claims.ticket_id}")
+        print(f"showing: {claims.showing_id} at {claims.start_time.isoformat().replace('+00:00', 'Z')}")
+        print(f"seat:    {claims.seat_label}")
+        print(f"key:     {claims.key_id}")
+    print(f"verdict: {'VALID' if verdict.valid else 'INVALID'} ({verdict.reason})", flush=True)
+    return 0 if verdict.valid else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "verify-ticket":
+        return _verify_ticket(args)
     try:
         settings = Settings()
         settings.check_startable()

@@ -11,6 +11,7 @@ from lynriescoop.adapters.postgres.engine import make_engine, make_session_facto
 from lynriescoop.adapters.postgres.stats import PostgresStatsReader
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.security.argon2_hasher import Argon2PasswordHasher
+from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.adapters.tmdb.http import HttpClientCloser
 from lynriescoop.application.accounts.ensure_manager import EnsureManager
@@ -61,13 +62,15 @@ from lynriescoop.application.outbox.list_outbox import ListOutbox
 from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
+from lynriescoop.application.tickets.check_in import CheckIn, CheckInBatch
+from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
 from lynriescoop.entrypoints import notifications, tmdb_wiring
 from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
 from lynriescoop.entrypoints.http.response_cache import ResponseCache
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
 from lynriescoop.entrypoints.mqtt.consumer import BookingRequestConsumer
 from lynriescoop.entrypoints.periodic import PeriodicTask
-from lynriescoop.entrypoints.secrets import jwt_secret
+from lynriescoop.entrypoints.secrets import jwt_secret, ticket_signing_key
 from lynriescoop.settings import Settings
 
 
@@ -112,6 +115,13 @@ class Container(containers.DeclarativeContainer):
         issuer=settings.provided.jwt_issuer,
         access_minutes=settings.provided.access_token_minutes,
         algorithm=settings.provided.jwt_algorithm,
+    )
+
+    # Ticket codes (API.md §11): Ed25519, the current key signs, previous public keys still verify.
+    ticket_signer = providers.Singleton(
+        Ed25519TicketSigner,
+        private_key=providers.Callable(ticket_signing_key, settings),
+        previous_public_keys=settings.provided.ticket_previous_keys,
     )
 
     # Accounts and authentication (API.md §2, §7 users).
@@ -172,9 +182,14 @@ class Container(containers.DeclarativeContainer):
         max_seats=settings.provided.max_seats_per_booking,
         cancel_cutoff=settings.provided.cancel_cutoff,
         currency=settings.provided.currency,
+        signer=ticket_signer,
     )
     confirm_booking = providers.Factory(
-        ConfirmBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
+        ConfirmBooking,
+        uow=uow.provider,
+        clock=clock,
+        cancel_cutoff=settings.provided.cancel_cutoff,
+        signer=ticket_signer,
     )
     cancel_booking = providers.Factory(
         CancelBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
@@ -184,6 +199,13 @@ class Container(containers.DeclarativeContainer):
     stats_reader = providers.Singleton(PostgresStatsReader, engine)
     get_stats = providers.Factory(GetStats, reader=stats_reader, clock=clock)
     sweep_holds = providers.Factory(SweepHolds, uow=uow.provider, clock=clock)
+
+    # Tickets and check-in (API.md §11).
+    list_ticket_keys = providers.Factory(ListTicketKeys, signer=ticket_signer)
+    list_booking_tickets = providers.Factory(ListBookingTickets, uow=uow.provider)
+    get_ticket = providers.Factory(GetTicket, uow=uow.provider)
+    check_in = providers.Factory(CheckIn, uow=uow.provider, clock=clock, signer=ticket_signer)
+    check_in_batch = providers.Factory(CheckInBatch, check_in=check_in)
 
     # Movies and the TMDB import (API.md §3). The HTTP client is shared and closed by the lifespan.
     tmdb_http_client = providers.Singleton(tmdb_wiring.tmdb_http_client, settings)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
+from lynriescoop.adapters.security.ed25519_tickets import generate_private_key
 from lynriescoop.settings import Settings
 
 
@@ -13,7 +15,18 @@ def jwt_secret(settings: Settings) -> str:
     """``JWT_SECRET`` when set; otherwise a random secret generated once in ``DATA_DIR/jwt-secret``."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    path = Path(settings.data_dir) / "jwt-secret"
+    return _generated_once(Path(settings.data_dir) / "jwt-secret", lambda: secrets.token_urlsafe(48))
+
+
+def ticket_signing_key(settings: Settings) -> str:
+    """``TICKET_SIGNING_KEY`` when set; otherwise an Ed25519 key generated once in ``DATA_DIR/ticket-signing-key``
+    (production refuses to start without the setting, see ``Settings.check_startable``)."""
+    if settings.ticket_signing_key is not None:
+        return settings.ticket_signing_key.get_secret_value().strip()
+    return _generated_once(Path(settings.data_dir) / "ticket-signing-key", generate_private_key)
+
+
+def _generated_once(path: Path, generate: Callable[[], str]) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: when two processes start at once, exactly one writes the secret and both read it.
@@ -22,7 +35,7 @@ def jwt_secret(settings: Settings) -> str:
         pass
     else:
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
+            handle.write(generate())
     for _ in range(50):
         value = path.read_text().strip()
         if value:

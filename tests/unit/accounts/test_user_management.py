@@ -167,11 +167,14 @@ async def test_seed_demo_users_is_idempotent_and_leaves_existing_accounts_alone(
     lines = await seed()
     assert lines == [
         "demo manager: manager@lynriescoop.local / manager-demo-123 (created)",
+        "demo staff: door@lynriescoop.local / door-demo-123 (created)",
         "demo user: customer@lynriescoop.local / customer-demo-123 (already present, left unchanged)",
     ]
     assert store.state.users[taken.id].password_hash == "v1$my-own-password"
     manager = next(u for u in store.state.users.values() if u.email.value == "manager@lynriescoop.local")
     assert (manager.role, manager.password_hash) == (Role.MANAGER, "v1$manager-demo-123")
+    door = next(u for u in store.state.users.values() if u.email.value == "door@lynriescoop.local")
+    assert (door.role, door.password_hash) == (Role.STAFF, "v1$door-demo-123")
     again = await seed()
     assert all(line.endswith("(already present, left unchanged)") for line in again)
-    assert len(store.state.users) == 2
+    assert len(store.state.users) == 3

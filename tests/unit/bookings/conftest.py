@@ -10,6 +10,7 @@ import pytest
 
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
+from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, generate_private_key
 from lynriescoop.application.bookings.cancel_booking import CancelBooking
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.place_booking import PlaceBooking
@@ -32,6 +33,7 @@ class Engine:
     cancel: CancelBooking
     sweep: SweepHolds
     events: list[DomainEvent]
+    signer: Ed25519TicketSigner
 
     def user(self, name: str) -> UUID:
         return self.world.users[name].id
@@ -52,6 +54,7 @@ def engine() -> Engine:
     }
     put_in_memory(store, world)
     events: list[DomainEvent] = []
+    signer = Ed25519TicketSigner(generate_private_key())
 
     def uow() -> MemoryUnitOfWork:
         unit = MemoryUnitOfWork(store, route_event)
@@ -63,10 +66,17 @@ def engine() -> Engine:
         clock=clock,
         world=world,
         place=PlaceBooking(
-            uow, clock, hold_for=timedelta(minutes=10), max_seats=4, cancel_cutoff=CUTOFF, currency="EUR"
+            uow,
+            clock,
+            hold_for=timedelta(minutes=10),
+            max_seats=4,
+            cancel_cutoff=CUTOFF,
+            currency="EUR",
+            signer=signer,
         ),
-        confirm=ConfirmBooking(uow, clock, cancel_cutoff=CUTOFF),
+        confirm=ConfirmBooking(uow, clock, cancel_cutoff=CUTOFF, signer=signer),
         cancel=CancelBooking(uow, clock, cancel_cutoff=CUTOFF),
         sweep=SweepHolds(uow, clock),
         events=events,
+        signer=signer,
     )

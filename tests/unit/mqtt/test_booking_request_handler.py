@@ -13,6 +13,7 @@ from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.adapters.postgres.engine import make_session_factory
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, generate_private_key
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.outbox_routing import route_event
@@ -38,7 +39,13 @@ def setup() -> tuple[BookingRequestHandler, World, JwtTokenService]:
 
     def place() -> PlaceBooking:
         return PlaceBooking(
-            uow, clock, hold_for=timedelta(minutes=10), max_seats=10, cancel_cutoff=timedelta(hours=1), currency="EUR"
+            uow,
+            clock,
+            hold_for=timedelta(minutes=10),
+            max_seats=10,
+            cancel_cutoff=timedelta(hours=1),
+            currency="EUR",
+            signer=Ed25519TicketSigner(generate_private_key()),
         )
 
     return BookingRequestHandler(place, tokens, uow, max_payload_bytes=16384), world, tokens

@@ -11,6 +11,7 @@ from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.application.ports.bookings import OccupancyRow, Stats, StatsReader, TopMovieRow
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, claim_effect
 from lynriescoop.domain.showings import ShowingStatus
+from lynriescoop.domain.tickets import TicketStatus
 
 DEFAULT_WINDOW = timedelta(days=7)
 
@@ -48,6 +49,10 @@ class MemoryStatsReader(StatsReader):
                 revenue[booking.showing_id] += sum((seat.price for seat in live), Decimal("0"))
             elif effect is SeatStatus.HELD:
                 held[booking.showing_id] += len(live)
+        checked_in: dict[UUID, int] = defaultdict(int)
+        for ticket in state.tickets.values():
+            if ticket.status is TicketStatus.CHECKED_IN:
+                checked_in[ticket.showing_id] += 1
         per_movie: dict[UUID, tuple[int, Decimal]] = {}
         for showing in in_window:
             tickets, money = per_movie.get(showing.movie_id, (0, Decimal("0")))
@@ -76,6 +81,7 @@ class MemoryStatsReader(StatsReader):
                     state.rooms[s.room_id].capacity,
                     sold[s.id],
                     held[s.id],
+                    checked_in[s.id],
                 )
                 for s in in_window[:100]
             ],

@@ -14,6 +14,7 @@ from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.movies import Movie
 from lynriescoop.domain.rooms import Room
 from lynriescoop.domain.showings import Showing
+from lynriescoop.domain.tickets import Ticket
 from lynriescoop.domain.users import RefreshToken, User
 
 
@@ -44,6 +45,7 @@ class MemoryState:
     idempotency: dict[tuple[UUID, str], dict[str, Any]] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     outbox_rows: dict[int, OutboxRowState] = field(default_factory=dict)
+    tickets: dict[UUID, Ticket] = field(default_factory=dict)
 
     def snapshot(self) -> MemoryState:
         return copy.deepcopy(self)

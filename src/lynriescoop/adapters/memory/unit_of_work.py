@@ -14,6 +14,7 @@ from lynriescoop.adapters.memory.refresh_tokens import MemoryRefreshTokenReposit
 from lynriescoop.adapters.memory.rooms import MemoryRoomRepository
 from lynriescoop.adapters.memory.showings import MemoryShowingRepository
 from lynriescoop.adapters.memory.store import MemoryState, MemoryStore
+from lynriescoop.adapters.memory.tickets import MemoryTicketRepository
 from lynriescoop.adapters.memory.users import MemoryUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
@@ -47,6 +48,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.seat_maps = MemorySeatMapReader(state)
         self.showing_views = MemoryShowingReader(state)
         self.outbox = MemoryOutboxRepository(state)
+        self.tickets = MemoryTicketRepository(state)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

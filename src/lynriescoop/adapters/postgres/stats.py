@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.postgres.errors import database_errors
 from lynriescoop.adapters.postgres.seat_status import claim_effect_sql
-from lynriescoop.adapters.postgres.tables import bookings, movies, rooms, seat_reservations, seats, showings, users
+from lynriescoop.adapters.postgres.tables import (
+    bookings,
+    movies,
+    rooms,
+    seat_reservations,
+    seats,
+    showings,
+    tickets,
+    users,
+)
 from lynriescoop.application.ports.bookings import OccupancyRow, Stats, StatsReader, TopMovieRow
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus
 
@@ -97,6 +106,12 @@ def _occupancy(start: datetime, end: datetime, now: datetime) -> Select[Any]:
         .group_by(seats.c.room_id)
         .cte("capacity")
     )
+    checked_in = (
+        select(func.count())
+        .where(tickets.c.showing_id == showings.c.id, tickets.c.status == "checked_in")
+        .correlate(showings)
+        .scalar_subquery()
+    )
     return (
         select(
             showings.c.id.label("showing_id"),
@@ -105,6 +120,7 @@ def _occupancy(start: datetime, end: datetime, now: datetime) -> Select[Any]:
             func.coalesce(capacity.c.seats, 0).label("capacity"),
             func.coalesce(sales.c.sold, 0).label("sold"),
             func.coalesce(sales.c.held, 0).label("held"),
+            checked_in.label("checked_in"),
         )
         .select_from(
             showings.join(movies, movies.c.id == showings.c.movie_id)
@@ -156,7 +172,8 @@ class PostgresStatsReader(StatsReader):
             tickets_sold=int(totals.tickets_sold),
             revenue=Decimal(totals.revenue),
             occupancy=[
-                OccupancyRow(r.showing_id, r.movie_title, r.start_time, r.capacity, r.sold, r.held) for r in occupancy
+                OccupancyRow(r.showing_id, r.movie_title, r.start_time, r.capacity, r.sold, r.held, r.checked_in)
+                for r in occupancy
             ],
             top_movies=[TopMovieRow(r.movie_id, r.title, int(r.tickets_sold), Decimal(r.revenue)) for r in top],
         )

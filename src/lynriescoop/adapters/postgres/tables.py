@@ -64,7 +64,7 @@ users = Table(
     Column("avatar", Text),
     _ts("created_at", default_now=True),
     _ts("updated_at", default_now=True),
-    CheckConstraint("role IN ('user', 'manager')", name="role"),
+    CheckConstraint("role IN ('user', 'staff', 'manager')", name="role"),
     CheckConstraint("email = lower(email)", name="email_lower"),
 )
 Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
@@ -267,3 +267,25 @@ Index(
 )
 Index("ix_outbox_status_created_at", outbox.c.status, outbox.c.created_at)
 Index("ix_outbox_showing_id_version", outbox.c.showing_id, outbox.c.version)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    # Tickets are records of a booking, which is never deleted.
+    Column("booking_id", UUID(as_uuid=True), ForeignKey("bookings.id", ondelete="RESTRICT"), nullable=False),
+    Column("showing_id", UUID(as_uuid=True), ForeignKey("showings.id", ondelete="RESTRICT"), nullable=False),
+    Column("seat_id", UUID(as_uuid=True), ForeignKey("seats.id", ondelete="RESTRICT"), nullable=False),
+    Column("seat_label", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("key_id", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="valid"),
+    _ts("issued_at"),
+    _ts("checked_in_at", nullable=True),
+    _ts("revoked_at", nullable=True),
+    UniqueConstraint("booking_id", "seat_id"),
+    CheckConstraint("status IN ('valid', 'checked_in', 'revoked')", name="status"),
+    CheckConstraint("status <> 'checked_in' OR checked_in_at IS NOT NULL", name="checked_in_has_time"),
+    CheckConstraint("char_length(code) <= 200", name="code_length"),
+)
+Index("ix_tickets_showing_id_status", tickets.c.showing_id, tickets.c.status)

@@ -29,6 +29,7 @@ from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
 from lynriescoop.adapters.postgres.refresh_tokens import PostgresRefreshTokenRepository
 from lynriescoop.adapters.postgres.rooms import PostgresRoomRepository
 from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
+from lynriescoop.adapters.postgres.tickets import PostgresTicketRepository
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
@@ -87,6 +88,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.seat_maps = PostgresSeatMapReader(self._session)
         self.showing_views = PostgresShowingReader(self._session)
         self.outbox = PostgresOutboxRepository(self._session)
+        self.tickets = PostgresTicketRepository(self._session)
         return self
 
     async def __aexit__(

@@ -3,6 +3,10 @@
 The HTML environment autoescapes, so a name like ``<script>`` arrives as text; the plain-text one does not (it is
 not HTML). Times are shown in the cinema's time zone, 24-hour, e.g. ``Sat 28 Nov 2026, 20:30``, with English
 names whatever the machine's locale.
+
+A confirmation carries the booking's tickets: the text part lists each seat with its code, the HTML part shows
+each ticket's QR code as an inline PNG (``multipart/related``, referenced as ``cid:``), so it shows without
+loading remote images. The booking number is called a reference, never an entrance code: it admits no one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from lynriescoop.adapters.qr.segno_codes import png_width, qr_png
 from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,8 +81,14 @@ class BookingEmailRenderer:
         # Plain text is not HTML: escaping it would show ``&lt;`` to the reader.
         self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)  # noqa: S701
 
-    def context(self, email: BookingEmail) -> dict[str, Any]:
+    def context(self, email: BookingEmail, images: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:
+        """What the templates show; ``images`` are the (content id, PNG) pairs of the tickets' QR codes."""
         d = email.details
+        images = images if images is not None else [("", b"")] * len(d.tickets)
+        tickets = [
+            {"seat_label": t.seat_label, "code": t.code, "cid": cid.strip("<>"), "width": png_width(png)}
+            for t, (cid, png) in zip(d.tickets, images, strict=True)
+        ]
         deadline = d.cancel_deadline or d.start_time - self._cutoff
         total = d.total_price.quantize(Decimal("0.01"))
         return {
@@ -92,6 +103,7 @@ class BookingEmailRenderer:
             "total": f"{total} {d.currency}",
             "cancel_deadline": local_time(deadline, self._zone),
             "reason": cancel_reason(d.reason),
+            "tickets": tickets,
         }
 
     def subject(self, email: BookingEmail) -> str:
@@ -100,7 +112,8 @@ class BookingEmailRenderer:
         )
 
     def render(self, email: BookingEmail) -> EmailMessage:
-        context = self.context(email)
+        images = [(make_msgid(domain=self._domain), qr_png(t.code)) for t in email.details.tickets]
+        context = self.context(email, images)
         message = EmailMessage()
         message["Subject"] = self.subject(email)
         message["From"] = self._from
@@ -109,4 +122,9 @@ class BookingEmailRenderer:
         message["Message-ID"] = make_msgid(domain=self._domain)
         message.set_content(self._text.get_template(f"{email.kind.value}.txt").render(context))
         message.add_alternative(self._html.get_template(f"{email.kind.value}.html").render(context), subtype="html")
+        if images:
+            html = next(part for part in message.iter_parts() if part.get_content_type() == "text/html")
+            assert isinstance(html, EmailMessage)
+            for cid, png in images:
+                html.add_related(png, maintype="image", subtype="png", cid=cid, disposition="inline")
         return message

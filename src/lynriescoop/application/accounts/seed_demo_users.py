@@ -22,6 +22,7 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("manager@lynriescoop.local", "Demo Manager", "manager-demo-123", Role.MANAGER),
+    DemoAccount("door@lynriescoop.local", "Demo Door Person", "door-demo-123", Role.STAFF),
     DemoAccount("customer@lynriescoop.local", "Demo Customer", "customer-demo-123", Role.USER),
 )
 

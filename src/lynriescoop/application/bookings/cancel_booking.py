@@ -11,6 +11,7 @@ from lynriescoop.application.bookings.seat_changes import lock_booking, record_c
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.application.tickets.issuing import revoke_tickets
 from lynriescoop.domain.bookings import CancelledBy
 from lynriescoop.domain.events import SeatChangeReason
 
@@ -50,6 +51,7 @@ class CancelBooking:
                     booking.cancelled_by = CancelledBy.CUSTOMER
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.RELEASED, now)
+                await revoke_tickets(uow, [booking], showing.id, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
             if changed:

@@ -15,7 +15,9 @@ from lynriescoop.application.bookings.seat_changes import (
 )
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.application.tickets.issuing import issue_tickets
 from lynriescoop.domain.errors import HoldExpired
 from lynriescoop.domain.events import SeatChangeReason
 
@@ -34,10 +36,11 @@ class ConfirmBooking:
     expired, its seats released (that change is committed), and the answer is HoldExpired.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta, signer: TicketSigner) -> None:
         self._uow = uow
         self._clock = clock
         self._cancel_cutoff = cancel_cutoff
+        self._signer = signer
 
     async def __call__(self, command: ConfirmBookingCommand) -> dict[str, Any]:
         now = self._clock.now()
@@ -51,6 +54,7 @@ class ConfirmBooking:
             if changed:
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.BOOKED, now)
+                await issue_tickets(uow, booking, showing, self._signer, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None
             if changed:

@@ -17,7 +17,9 @@ from lynriescoop.application.bookings.seat_changes import (
 from lynriescoop.application.bookings.serialization import booking_document
 from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
+from lynriescoop.application.tickets.issuing import issue_tickets
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import (
     IdempotencyKeyReused,
@@ -79,6 +81,7 @@ class PlaceBooking:
         max_seats: int,
         cancel_cutoff: timedelta,
         currency: str,
+        signer: TicketSigner,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -86,6 +89,7 @@ class PlaceBooking:
         self._max_seats = max_seats
         self._cancel_cutoff = cancel_cutoff
         self._currency = currency
+        self._signer = signer
 
     async def __call__(self, command: PlaceBookingCommand) -> PlacedBooking:
         if len(set(command.seat_ids)) != len(command.seat_ids):
@@ -125,6 +129,7 @@ class PlaceBooking:
             await uow.bookings.add(booking)
             confirmed = booking.status is BookingStatus.CONFIRMED
             reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
+            await issue_tickets(uow, booking, showing, self._signer, now)
             await record_seat_change(uow, showing, [booking], reason, now)
             view = BookingView(booking, context.showing)
             if confirmed:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from lynriescoop.application.ports.bookings import BookingView, UserBrief
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.application.tickets.issuing import ticket_lines
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import BookingNotFound
 from lynriescoop.domain.events import (
@@ -91,6 +92,7 @@ async def record_customer_email(
         cancel_deadline=showing.start_time - cancel_cutoff,
         # The cancelled_by code; the email renderer words it.
         reason=booking.cancelled_by.value if booking.cancelled_by else None,
+        tickets=await ticket_lines(uow, booking),
     )
     if booking.status is BookingStatus.CONFIRMED:
         uow.record(BookingConfirmedEmail(now, booking.id, details))

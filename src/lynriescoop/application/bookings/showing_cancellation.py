@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from lynriescoop.application.bookings.seat_changes import record_customer_email, record_seat_change
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.application.tickets.issuing import revoke_tickets
 from lynriescoop.domain.bookings import Booking, CancelledBy
 from lynriescoop.domain.events import SeatChangeReason
 from lynriescoop.domain.showings import Showing
@@ -23,6 +24,7 @@ async def cancel_bookings_of_showing(
         await uow.bookings.update(booking)
     if live:
         await record_seat_change(uow, showing, live, SeatChangeReason.CANCELLED, now)
+        await revoke_tickets(uow, live, showing.id, now)
         for booking in live:
             view = await uow.bookings.view(booking.id)
             if view is not None:

@@ -18,6 +18,9 @@ from lynriescoop.domain.events import (
     BookingStatusChanged,
     SeatsChanged,
     SeatState,
+    TicketCheckedIn,
+    TicketLine,
+    TicketsRevoked,
 )
 
 CENT = Decimal("0.01")
@@ -39,6 +42,14 @@ def showing_update_topic(showing_id: UUID) -> str:
 
 def booking_confirm_topic(booking_id: UUID) -> str:
     return f"booking/confirm/{booking_id}"
+
+
+def tickets_revoked_topic(showing_id: UUID) -> str:
+    return f"tickets/revoked/{showing_id}"
+
+
+def checkin_topic(showing_id: UUID) -> str:
+    return f"checkin/{showing_id}"
 
 
 def rfc3339(moment: datetime) -> str:
@@ -84,6 +95,25 @@ def booking_status_payload(event: BookingStatusChanged) -> JsonObject:
     }
 
 
+def tickets_revoked_payload(event: TicketsRevoked) -> JsonObject:
+    return {
+        "showing_id": str(event.showing_id),
+        "version": event.version,
+        "ticket_ids": [str(ticket_id) for ticket_id in event.ticket_ids],
+        "timestamp": rfc3339(event.occurred_at),
+    }
+
+
+def checkin_payload(event: TicketCheckedIn) -> JsonObject:
+    return {
+        "showing_id": str(event.showing_id),
+        "ticket_id": str(event.ticket_id),
+        "seat_label": event.seat_label,
+        "checked_in_at": rfc3339(event.checked_in_at),
+        "timestamp": rfc3339(event.occurred_at),
+    }
+
+
 def seat_snapshot_message(snapshot: SeatSnapshot, now: datetime) -> bytes:
     """The ``seats/snapshot`` payload (API.md §8), with the seats array as the reader rendered it."""
     return (
@@ -124,6 +154,7 @@ def booking_email_payload(email: BookingEmail, occurred_at: datetime) -> JsonObj
         "currency": d.currency,
         "cancel_deadline": rfc3339(d.cancel_deadline) if d.cancel_deadline is not None else None,
         "reason": d.reason,
+        "tickets": [{"ticket_id": str(t.ticket_id), "seat_label": t.seat_label, "code": t.code} for t in d.tickets],
         "timestamp": rfc3339(occurred_at),
     }
 
@@ -143,6 +174,10 @@ def booking_email_from_payload(payload: Mapping[str, Any]) -> BookingEmail:
         currency=str(payload["currency"]),
         cancel_deadline=parse_rfc3339(str(deadline)) if deadline else None,
         reason=str(payload["reason"]) if payload.get("reason") is not None else None,
+        tickets=tuple(
+            TicketLine(UUID(str(t["ticket_id"])), str(t["seat_label"]), str(t["code"]))
+            for t in payload.get("tickets") or []
+        ),
     )
     return BookingEmail(
         kind=BookingEmailKind(str(payload["kind"])),

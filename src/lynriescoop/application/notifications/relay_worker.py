@@ -7,8 +7,9 @@ that caused it). In a premiere burst the emails queue in the outbox and go out w
 seconds later; nothing waits for ever, since the pause only lasts while seat messages are flowing.
 
 Each loop clears its wake-up event before it looks for work, so a row committed while a batch runs is picked up
-right after it; a loop that made progress goes again at once, a loop that found rows held back by another relay retries shortly, an idle loop waits for the next
-notification or, at the latest, the poll interval (the fallback when a notification is missed).
+right after it; a loop that made progress goes again at once, a loop that found rows held back by another relay
+retries shortly, an idle loop waits for the next notification or, at the latest, the poll interval (the fallback
+when a notification is missed).
 """
 
 from __future__ import annotations

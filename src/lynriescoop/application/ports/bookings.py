@@ -171,6 +171,7 @@ class OccupancyRow:
     capacity: int
     sold: int
     held: int
+    checked_in: int = 0  # tickets of the showing admitted at the door
 
 
 @dataclass(frozen=True, slots=True)

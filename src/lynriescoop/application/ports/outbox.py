@@ -51,6 +51,8 @@ class OutboxKind(enum.StrEnum):
     BOOKING_STATUS = "booking_status"
     BOOKING_CONFIRMED_EMAIL = "booking_confirmed_email"
     BOOKING_CANCELLED_EMAIL = "booking_cancelled_email"
+    TICKETS_REVOKED = "tickets_revoked"  # retained; the payload holds every revoked ticket of the showing
+    CHECKIN = "checkin"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from lynriescoop.application.ports.repositories import (
 )
 from lynriescoop.application.ports.rooms import RoomRepository
 from lynriescoop.application.ports.showings import ShowingRepository
+from lynriescoop.application.ports.tickets import TicketRepository
 from lynriescoop.domain.events import DomainEvent
 
 
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     seat_maps: SeatMapReader
     showing_views: ShowingReader
     outbox: OutboxRepository
+    tickets: TicketRepository
 
     async def __aenter__(self) -> Self: ...
 

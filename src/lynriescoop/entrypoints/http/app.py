@@ -28,10 +28,12 @@ from lynriescoop.entrypoints.http.routers import (
     admin_users,
     auth,
     bookings,
+    checkin,
     movies,
     ops,
     rooms,
     showings,
+    tickets,
 )
 from lynriescoop.entrypoints.lifecycle import BackgroundService
 from lynriescoop.entrypoints.logging import configure_logging
@@ -97,6 +99,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(rooms.router)
     app.include_router(showings.router)
     app.include_router(bookings.router)
+    app.include_router(tickets.router)
+    app.include_router(checkin.router)
     app.include_router(admin_bookings.router)
     app.include_router(admin_outbox.router)
 

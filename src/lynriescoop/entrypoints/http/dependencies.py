@@ -90,6 +90,14 @@ async def current_manager(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+async def current_door_staff(user: Annotated[User, Depends(current_user)]) -> User:
+    """Door staff or a manager, checked against the current role in the database."""
+    if not user.can_check_in:
+        raise Forbidden("This route is for door staff and managers.")
+    return user
+
+
 Claims = Annotated[AccessClaims, Depends(current_claims)]
 CurrentUser = Annotated[User, Depends(current_user)]
 CurrentManager = Annotated[User, Depends(current_manager)]
+CurrentDoorStaff = Annotated[User, Depends(current_door_staff)]

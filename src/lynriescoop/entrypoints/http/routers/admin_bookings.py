@@ -86,6 +86,7 @@ async def stats(
                 "capacity": row.capacity,
                 "sold": row.sold,
                 "held": row.held,
+                "checked_in": row.checked_in,
                 "occupancy_pct": round(100 * row.sold / row.capacity, 1) if row.capacity else 0.0,
             }
             for row in figures.occupancy

@@ -68,6 +68,7 @@ class OccupancyOut(BaseModel):
     capacity: int
     sold: int
     held: int
+    checked_in: int = Field(description="tickets admitted at the door (API.md §11)")
     occupancy_pct: float
 
 

@@ -1,0 +1,1 @@
+"""QR codes of ticket codes (segno)."""

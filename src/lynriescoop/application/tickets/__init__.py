@@ -1,0 +1,1 @@
+"""Tickets and check-in (API.md §11)."""
