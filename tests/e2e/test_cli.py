@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.postgres import tables as t
+from lynriescoop.adapters.security.ed25519_tickets import generate_private_key
 from lynriescoop.application.accounts.seed_demo_users import DEMO_ACCOUNTS
 from lynriescoop.entrypoints.runtime import COMMITTED_BROKER_PASSWORD, is_loopback_host
 from tests.delivery_support import eventually
@@ -71,12 +72,14 @@ def test_invalid_setting_is_one_line(tmp_path: Path) -> None:
 # --- Issue 13 item 6: unsafe deployment defaults ---------------------------------------------------------------
 
 PRODUCTION_SECRET = "production-secret-" + "k" * 40
+PRODUCTION_TICKET_KEY = generate_private_key()
 
 
 def test_production_refuses_the_committed_broker_password(tmp_path: Path) -> None:
     env = {
         "ENVIRONMENT": "production",
         "JWT_SECRET": PRODUCTION_SECRET,
+        "TICKET_SIGNING_KEY": PRODUCTION_TICKET_KEY,
         "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none",  # never reached: refused before
         "MQTT_URL": f"mqtt://lynriescoop:{COMMITTED_BROKER_PASSWORD}@127.0.0.1:1883",
     }
@@ -97,6 +100,7 @@ async def test_production_refuses_to_start_while_a_demo_account_exists(
     env = {
         "ENVIRONMENT": "production",
         "JWT_SECRET": PRODUCTION_SECRET,
+        "TICKET_SIGNING_KEY": PRODUCTION_TICKET_KEY,
         "DATABASE_URL": database_url,
         "MQTT_URL": mqtt_url,
         "PORT": str(free_port()),
