@@ -8,8 +8,8 @@ aisles keep their width) and ``Δy`` the distance in rows from the ideal row ``f
     score = sqrt((SEAT_WIDTH_M * Δx)² + (ROW_PITCH_M * Δy)²)
 
 Lower is better; of two equally good picks the one further back wins (nearer the screen is the worse half), then
-the one with the lower seat numbers, so the answer is deterministic. Seat width and row pitch are typical cinema dimensions: a step sideways costs about half of a step
-back or forth, which is how far the view really changes.
+the one with the lower seat numbers, so the answer is deterministic. Seat width and row pitch are typical cinema
+dimensions: a seat sideways costs about half of a row back or forth, which is how far the view really changes.
 """
 
 from __future__ import annotations

@@ -63,9 +63,7 @@ def stranded_seats(row: Sequence[RowSeat], run: Sequence[RowSeat], taken: Collec
     row neighbours (number - 1 and number + 1) are each missing, unavailable, or taken by the request."""
     free_after = {s.number for s in row if s.available and s.seat_id not in taken}
     return [
-        s
-        for s in run
-        if s.seat_id not in taken and s.number - 1 not in free_after and s.number + 1 not in free_after
+        s for s in run if s.seat_id not in taken and s.number - 1 not in free_after and s.number + 1 not in free_after
     ]
 
 
@@ -128,7 +126,9 @@ class SeatRules:
         """From ``companion_release`` before the start, anyone may take a companion seat."""
         return now >= starts_at - self.companion_release
 
-    def check(self, seats: Sequence[RowSeat], requested: Collection[UUID], *, starts_at: datetime, now: datetime) -> None:
+    def check(
+        self, seats: Sequence[RowSeat], requested: Collection[UUID], *, starts_at: datetime, now: datetime
+    ) -> None:
         """Refuse a request for ``requested`` given the seats of the rows it touches, read before the claim.
 
         CompanionNeedsWheelchair names the companion seats taken without a wheelchair space beside them (until

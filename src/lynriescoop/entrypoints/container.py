@@ -24,6 +24,7 @@ from lynriescoop.application.accounts.seed_demo_users import SeedDemoUsers
 from lynriescoop.application.accounts.sessions import SessionIssuer
 from lynriescoop.application.accounts.update_me import UpdateMe
 from lynriescoop.application.accounts.update_user import UpdateUser
+from lynriescoop.application.bookings.best_available import BestAvailable
 from lynriescoop.application.bookings.cancel_booking import CancelBooking
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.get_booking import GetBooking
@@ -59,6 +60,7 @@ from lynriescoop.application.outbox.list_outbox import ListOutbox
 from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
+from lynriescoop.domain.seat_rules import SeatRules
 from lynriescoop.entrypoints import notifications, tmdb_wiring
 from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
@@ -125,6 +127,11 @@ class Container(containers.DeclarativeContainer):
     seed_demo_users = providers.Factory(SeedDemoUsers, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
 
     # Bookings (API.md §6, §7 bookings and stats).
+    seat_rules = providers.Singleton(
+        SeatRules,
+        single_seat_rule=settings.provided.single_seat_rule,
+        companion_release=settings.provided.companion_release,
+    )
     place_booking = providers.Factory(
         PlaceBooking,
         uow=uow.provider,
@@ -133,6 +140,17 @@ class Container(containers.DeclarativeContainer):
         max_seats=settings.provided.max_seats_per_booking,
         cancel_cutoff=settings.provided.cancel_cutoff,
         currency=settings.provided.currency,
+        seat_rules=seat_rules,
+    )
+    best_available = providers.Factory(
+        BestAvailable,
+        uow=uow.provider,
+        clock=clock,
+        hold_for=settings.provided.hold_duration,
+        max_seats=settings.provided.max_seats_per_booking,
+        cancel_cutoff=settings.provided.cancel_cutoff,
+        currency=settings.provided.currency,
+        seat_rules=seat_rules,
     )
     confirm_booking = providers.Factory(
         ConfirmBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff

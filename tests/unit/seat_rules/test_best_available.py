@@ -56,7 +56,12 @@ CASES = [
     ("only premium", [".........", "ppppppppp", "........."], Wish(2, SeatCategory.PREMIUM), ["B4", "B5"]),
     ("only standard", ["ppppp", "....."], Wish(5, SeatCategory.STANDARD), ["B1", "B2", "B3", "B4", "B5"]),
     ("standard or premium, never wheelchair or companion", ["WC..CW"], Wish(3), None),
-    ("accessible: a wheelchair space with its companion seat", ["WC.......CW", "..........."], Wish(2, accessible=True), ["A1", "A2"]),
+    (
+        "accessible: a wheelchair space with its companion seat",
+        ["WC.......CW", "..........."],
+        Wish(2, accessible=True),
+        ["A1", "A2"],
+    ),
     ("accessible: one wheelchair space", ["WC......"], Wish(1, accessible=True), ["A1"]),
     ("accessible: two spaces and a companion", ["CWW.....", "........"], Wish(3, accessible=True), ["A1", "A2", "A3"]),
     ("accessible: never a companion seat alone", ["hC......"], Wish(1, accessible=True), None),

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.bookings.seat_changes import (
-    record_customer_email,
-    record_seat_change,
-    release_lapsed_holds,
-)
-from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, replay
+from lynriescoop.application.bookings.seat_changes import release_lapsed_holds
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.bookings import Booking, BookingStatus
-from lynriescoop.domain.errors import IdempotencyKeyReused, RuleViolated, SeatsUnavailable, ShowingNotFound
-from lynriescoop.domain.events import SeatChangeReason
+from lynriescoop.domain.errors import RuleViolated, ShowingNotFound
+from lynriescoop.domain.seat_rules import SeatRules
+
+__all__ = ["PlaceBooking", "PlaceBookingCommand", "PlacedBooking"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +36,14 @@ class PlaceBookingCommand:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedBooking:
-    document: dict[str, Any]
-    replayed: bool = field(default=False)
-
-
 class PlaceBooking:
     """Claim seats of a showing for a user, all or none.
 
     Rules: the seat ids are distinct; the showing exists (ShowingNotFound), is scheduled and has not started
     (ShowingNotBookable); every seat is in its room (SeatNotInRoom) and active; the user holds at most
     ``max_seats`` live seats for the showing (TooManySeats); a seat already held or booked by a live booking
-    makes the whole request fail with SeatsUnavailable naming exactly those seats. Lapsed holds of the showing
+    makes the whole request fail with SeatsUnavailable naming exactly those seats; the seat rules hold
+    (CompanionNeedsWheelchair, SingleSeatGap naming the seats it would strand). Lapsed holds of the showing
     are expired first, in the same transaction, so they never block anyone. The showing row is locked for the
     transaction and the partial unique index over live claims referees. With an Idempotency-Key, the first
     answer is replayed for the same body within 24 h; another body is IdempotencyKeyReused.
@@ -67,55 +58,33 @@ class PlaceBooking:
         max_seats: int,
         cancel_cutoff: timedelta,
         currency: str,
+        seat_rules: SeatRules | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._hold_for = hold_for
-        self._max_seats = max_seats
-        self._cancel_cutoff = cancel_cutoff
-        self._currency = currency
+        self._terms = ClaimTerms(hold_for, max_seats, cancel_cutoff, currency, seat_rules or SeatRules())
 
     async def __call__(self, command: PlaceBookingCommand) -> PlacedBooking:
         if len(set(command.seat_ids)) != len(command.seat_ids):
             raise RuleViolated("Each seat may be asked for once.", code="duplicate_seats")
         now = self._clock.now()
         async with self._uow() as uow:
-            if command.idempotency_key is not None:
-                fingerprint = command.fingerprint()
-                stored = await uow.bookings.claim_key(command.user_id, command.idempotency_key, fingerprint, now)
-                if stored is not None:
-                    if stored.request_hash != fingerprint:
-                        raise IdempotencyKeyReused()
-                    return PlacedBooking(dict(stored.body), replayed=True)
+            replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint(), now)
+            if replayed is not None:
+                return replayed
             showing = await uow.bookings.lock_showing(command.showing_id)
             if showing is None:
                 raise ShowingNotFound()
             await release_lapsed_holds(uow, showing, now)
-            booking = Booking.open(
+            document = await claim_seats(
+                uow,
+                showing,
                 user_id=command.user_id,
-                showing=showing,
                 seat_ids=command.seat_ids,
-                room_seats=await uow.bookings.seats_of_room(showing.room_id, command.seat_ids),
-                already_held_by_user=await uow.bookings.live_seat_count(command.user_id, showing.id, now),
-                max_seats=self._max_seats,
-                now=now,
-                hold_for=self._hold_for,
                 confirm=command.confirm,
-                currency=self._currency,
+                idempotency_key=command.idempotency_key,
+                terms=self._terms,
+                now=now,
             )
-            taken = await uow.bookings.live_claims(showing.id, command.seat_ids)
-            if taken:
-                raise SeatsUnavailable([str(claim.seat_id) for claim in taken])
-            await uow.bookings.add(booking)
-            confirmed = booking.status is BookingStatus.CONFIRMED
-            reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
-            await record_seat_change(uow, showing, [booking], reason, now)
-            view = await uow.bookings.view(booking.id)
-            assert view is not None
-            if confirmed:
-                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
-            document = booking_document(view)
-            if command.idempotency_key is not None:
-                await uow.bookings.store_response(command.user_id, command.idempotency_key, 201, document)
             await uow.commit()
         return PlacedBooking(document)

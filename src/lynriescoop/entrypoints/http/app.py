@@ -25,6 +25,7 @@ from lynriescoop.entrypoints.http.routers import (
     admin_outbox,
     admin_users,
     auth,
+    best_available,
     bookings,
     movies,
     ops,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(rooms.router)
     app.include_router(showings.router)
     app.include_router(bookings.router)
+    app.include_router(best_available.router)
     app.include_router(admin_bookings.router)
     app.include_router(admin_outbox.router)
 
