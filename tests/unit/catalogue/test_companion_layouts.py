@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
+from lynriescoop.application.catalogue.demo_rooms import DEMO_ROOMS
 from lynriescoop.application.catalogue.rooms.create_room import CreateRoom, CreateRoomCommand
 from lynriescoop.application.catalogue.rooms.update_seat import UpdateSeat, UpdateSeatCommand
 from lynriescoop.domain.errors import InvalidRoomLayout
-from lynriescoop.domain.rooms import Features, RowSpec, SeatCategory, SeatSpec, build_seats
+from lynriescoop.domain.rooms import Features, Room, RowSpec, SeatCategory, SeatSpec, build_seats
 from tests.unit.catalogue.conftest import Cinema
 
 W, C, S = SeatCategory.WHEELCHAIR, SeatCategory.COMPANION, SeatCategory.STANDARD
@@ -68,3 +70,14 @@ async def test_a_seat_becomes_a_companion_seat_only_beside_a_wheelchair_space(ci
         await update(UpdateSeatCommand(room.id, a1.id, category=S))
     stored = cinema.store.state.rooms[room.id]
     assert [s.category for s in sorted(stored.seats, key=lambda s: s.number)] == [W, C, S]
+
+
+def test_the_demo_rooms_have_aisles_and_companion_seats() -> None:
+    for demo in DEMO_ROOMS:
+        room = Room.create(demo.name, demo.features, demo.rows, datetime(2026, 12, 1, tzinfo=UTC))
+        for _, seats in room.rows:
+            numbers = [s.number for s in seats]
+            assert len(set(range(numbers[0], numbers[-1] + 1)) - set(numbers)) == 2, "two aisles in every row"
+        front = room.rows[0][1]
+        assert front[0].category is W and front[1].category is C
+        assert front[-1].category is W and front[-2].category is C
