@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 from uuid import UUID
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/showings", tags=["bookings"])
     status_code=201,
     response_model=BookingOut,
     summary="Hold the best neighbouring seats for a party (or book them with `confirm: true`). Auth: user.",
-    description=BestAvailable.__doc__ or "",
+    description=f"**Auth:** user (bearer token).\n\n{inspect.cleandoc(BestAvailable.__doc__ or '')}",
     responses=problems(
         (401, "not_authenticated"),
         (404, "showing_not_found"),
