@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     max_seats_per_booking: int = Field(default=10, ge=1, le=100)
     cancel_cutoff_minutes: int = Field(default=60, ge=0)
     cleaning_minutes: int = Field(default=15, ge=0)
+    single_seat_rule: bool = True
+    companion_release_minutes: int = Field(default=60, ge=0)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
@@ -158,6 +160,10 @@ class Settings(BaseSettings):
     @property
     def cancel_cutoff(self) -> timedelta:
         return timedelta(minutes=self.cancel_cutoff_minutes)
+
+    @property
+    def companion_release(self) -> timedelta:
+        return timedelta(minutes=self.companion_release_minutes)
 
     @property
     def cleaning(self) -> timedelta:

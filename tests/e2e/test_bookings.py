@@ -55,13 +55,13 @@ async def test_confirm_at_once(client: httpx.AsyncClient, auth: Headers, world: 
 
 
 async def test_seats_unavailable_names_the_taken_seats(client: httpx.AsyncClient, auth: Headers, world: World) -> None:
-    assert (await book(client, auth, world, "ann", "A2", "A3")).status_code == 201
-    response = await book(client, auth, world, "bob", "A3", "A4")
+    assert (await book(client, auth, world, "ann", "A1", "A2")).status_code == 201
+    response = await book(client, auth, world, "bob", "A2", "A3")
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
-    assert problem["code"] == "seats_unavailable" and problem["seat_ids"] == seats(world, "A3")
-    assert (await book(client, auth, world, "bob", "A4")).status_code == 201
+    assert problem["code"] == "seats_unavailable" and problem["seat_ids"] == seats(world, "A2")
+    assert (await book(client, auth, world, "bob", "A3")).status_code == 201
 
 
 async def test_blocked_seat_is_unavailable(
@@ -174,7 +174,7 @@ async def test_cancellation_closed_for_customers_not_managers(
 
 
 async def test_other_users_booking_is_not_found(client: httpx.AsyncClient, auth: Headers, world: World) -> None:
-    held = (await book(client, auth, world, "ann", "B7")).json()
+    held = (await book(client, auth, world, "ann", "B8")).json()
     for method, path in (
         ("GET", f"/bookings/{held['id']}"),
         ("POST", f"/bookings/{held['id']}/confirm"),
@@ -280,23 +280,23 @@ async def test_lapsed_hold_is_bookable_before_and_after_the_sweeper(
     from tests.factories import MutableClock
 
     container = app.state.container
-    first = (await book(client, auth, world, "ann", "C7")).json()
+    first = (await book(client, auth, world, "ann", "C8")).json()
     clock = MutableClock(datetime.now(UTC) + timedelta(minutes=11))
     container.clock.override(providers.Object(clock))
     try:
         # Before any sweep: the lapsed hold is released inside bob's booking transaction.
-        taken_over = await book(client, auth, world, "bob", "C7", confirm=True)
+        taken_over = await book(client, auth, world, "bob", "C8", confirm=True)
         assert taken_over.status_code == 201, taken_over.text
         assert (await client.get(f"/bookings/{first['id']}", headers=auth("ann"))).json()["status"] == "expired"
 
-        second = (await book(client, auth, world, "ann", "C8")).json()
+        second = (await book(client, auth, world, "ann", "C7")).json()
         clock.advance(timedelta(minutes=11))
         result = await container.sweep_holds()()
         assert result.expired == 1
         assert (await client.get(f"/bookings/{second['id']}", headers=auth("ann"))).json()["status"] == "expired"
         seat_map = (await client.get(f"/showings/{world.showing.id}/seats")).json()
-        c8 = next(s for s in seat_map["seats"] if s["label"] == "C8")
-        assert c8["status"] == "available"
-        assert (await book(client, auth, world, "bob", "C8")).status_code == 201
+        c7 = next(s for s in seat_map["seats"] if s["label"] == "C7")
+        assert c7["status"] == "available"
+        assert (await book(client, auth, world, "bob", "C7")).status_code == 201
     finally:
         container.clock.reset_override()

@@ -57,7 +57,7 @@ async def test_hold_confirm_cancel_and_expiry_arrive_as_consecutive_deltas(
     live_app: FastAPI, world: World, mqtt_url: str, prefix: str
 ) -> None:
     headers = {"Authorization": f"Bearer {token(live_app, world, 'ann')}"}
-    a1, a2 = str(world.seat("A1").id), str(world.seat("A2").id)
+    a1, a2 = str(world.seat("A1").id), str(world.seat("A6").id)  # A6: A2 would leave A1 alone (single-seat rule)
     showing = str(world.showing.id)
     transport = httpx.ASGITransport(app=live_app)
     async with (
@@ -87,8 +87,8 @@ async def test_hold_confirm_cancel_and_expiry_arrive_as_consecutive_deltas(
             [("A1", "held")],
             [("A1", "booked")],
             [("A1", "available")],
-            [("A2", "held")],
-            [("A2", "available")],
+            [("A6", "held")],
+            [("A6", "available")],
         ]
         assert all(b["showing_id"] == showing and b["timestamp"].endswith("Z") for b in bodies)
         assert [m.json()["status"] for m in statuses] == ["pending", "confirmed", "cancelled", "pending", "expired"]

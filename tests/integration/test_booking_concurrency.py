@@ -33,6 +33,8 @@ def _settings(database_url: str, tmp_path: Path, name: str) -> Settings:
         log_level="WARNING",
         db_pool_size=15,
         max_seats_per_booking=10,
+        # Random seats are the point of this race (the referee); the seat rules race in test_best_available_concurrency.
+        single_seat_rule=False,
     )
 
 

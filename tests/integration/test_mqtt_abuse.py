@@ -220,7 +220,7 @@ async def test_garbage_and_oversized_payloads_never_stop_the_consumer(
     too_large_before = dropped("too_large")
     async with collect(mqtt_url, f"{prefix}booking/response/#") as seen:
         await publish(mqtt_url, prefix, *garbage, one_mb)
-        after = await ask(mqtt_url, prefix, request(world, ann, "after-garbage", "C2", confirm=True))
+        after = await ask(mqtt_url, prefix, request(world, ann, "after-garbage", "C1", confirm=True))
         # Over MQTT_MAX_PAYLOAD_BYTES (16 KiB): dropped as it arrives, unread and unanswered, and counted.
         assert not seen.on(f"{prefix}booking/response/one-mb")
     assert dropped("too_large") - too_large_before == 4  # the two deep nests, the 1 MiB of x, the 1 MB request
@@ -281,7 +281,9 @@ async def test_a_flood_of_1000_requests_is_answered_while_the_rest_api_keeps_ans
     first = {rid: bodies[0] for rid, bodies in answered.items()}
     codes = [a["error"]["code"] for a in first.values() if not a["ok"]]
     assert codes.count("not_authenticated") == 200 and codes.count("validation_error") == 100
-    assert set(codes) <= {"not_authenticated", "validation_error", "seats_unavailable", "too_many_seats"}
+    # Random seats: some would leave a seat alone (single_seat_gap), as over HTTP.
+    allowed = {"not_authenticated", "validation_error", "seats_unavailable", "too_many_seats", "single_seat_gap"}
+    assert set(codes) <= allowed
     booked = {a["booking"]["id"] for a in first.values() if a["ok"]}
     assert booked and await count(clean_db, t.bookings) == len(booked)
     async with clean_db.connect() as conn:

@@ -123,6 +123,7 @@ def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) ->
         "MQTT_TOPIC_PREFIX": prefix,
         "JWT_SECRET": SECRET,
         "HOLD_SWEEP_SECONDS": "0.5",
+        "SINGLE_SEAT_RULE": "false",  # random seats on purpose: this test is about the referee and the outbox
         "LOG_LEVEL": "WARNING",
     }
     started = [

@@ -221,6 +221,38 @@ class SeatsUnavailable(Conflict):
         self.seat_ids = seat_ids
 
 
+class SingleSeatGap(RuleViolated):
+    code = "single_seat_gap"
+    default_detail = "The request would leave a single seat alone between taken seats."
+
+    def __init__(self, seat_labels: list[str], detail: str | None = None) -> None:
+        detail = detail or f"The request would leave {', '.join(seat_labels)} alone; choose seats next to them."
+        super().__init__(detail, seat_labels=seat_labels)
+        self.seat_labels = seat_labels
+
+
+class CompanionNeedsWheelchair(RuleViolated):
+    code = "companion_needs_wheelchair"
+    default_detail = "A companion seat is held only together with the wheelchair space beside it."
+
+    def __init__(self, seat_labels: list[str], detail: str | None = None) -> None:
+        detail = detail or (
+            f"Companion seat(s) {', '.join(seat_labels)} can be held only with the wheelchair space beside them "
+            "until shortly before the showing starts."
+        )
+        super().__init__(detail, seat_labels=seat_labels)
+        self.seat_labels = seat_labels
+
+
+class NoAdjacentSeats(Conflict):
+    code = "no_adjacent_seats"
+    default_detail = "No row has that many free seats next to each other."
+
+    def __init__(self, available_seats: int, detail: str | None = None) -> None:
+        super().__init__(detail, available_seats=available_seats)
+        self.available_seats = available_seats
+
+
 class BookingNotFound(NotFound):
     code = "booking_not_found"
     default_detail = "The booking does not exist."

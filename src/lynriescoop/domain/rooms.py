@@ -21,6 +21,13 @@ class SeatCategory(enum.StrEnum):
     STANDARD = "standard"
     PREMIUM = "premium"
     WHEELCHAIR = "wheelchair"
+    COMPANION = "companion"
+
+    @property
+    def forms_runs(self) -> bool:
+        """Standard and premium seats make the runs of the single-seat rule; wheelchair spaces and companion
+        seats end them."""
+        return self in (SeatCategory.STANDARD, SeatCategory.PREMIUM)
 
 
 @dataclass(eq=False, slots=True)
@@ -101,12 +108,29 @@ def _row_seats(room_id: UUID, row_index: int, spec: RowSpec) -> list[Seat]:
     ]
 
 
+def check_companions(seats: Sequence[Seat]) -> None:
+    """Every companion seat sits beside a wheelchair space: a seat of the same row whose number is one more or one
+    less (a missing number is an aisle, so a space across an aisle is not beside it). InvalidRoomLayout otherwise."""
+    wheelchairs = {(s.row, s.number) for s in seats if s.category is SeatCategory.WHEELCHAIR}
+    lonely = [
+        str(s.label)
+        for s in seats
+        if s.category is SeatCategory.COMPANION
+        and (s.row, s.number - 1) not in wheelchairs
+        and (s.row, s.number + 1) not in wheelchairs
+    ]
+    if lonely:
+        raise InvalidRoomLayout(
+            f"A companion seat must sit beside a wheelchair space; {', '.join(lonely)} does not.", seat_labels=lonely
+        )
+
+
 def build_seats(room_id: UUID, rows: Sequence[RowSpec]) -> list[Seat]:
     """The seats of a room from its row description, front row first.
 
     Rules (InvalidRoomLayout otherwise): row labels are 1 to 3 capital letters and unique; seat numbers are
-    1..999 and unique within their row; a count ``N`` numbers seats 1..N; the room has at least one seat and at
-    most 1000.
+    1..999 and unique within their row (a number left out is an aisle); a count ``N`` numbers seats 1..N; the room
+    has at least one seat and at most 1000; a ``companion`` seat sits beside a ``wheelchair`` space of its row.
     """
     if not rows:
         raise InvalidRoomLayout("A room needs at least one row of seats.")
@@ -119,7 +143,9 @@ def build_seats(room_id: UUID, rows: Sequence[RowSpec]) -> list[Seat]:
     total = sum(max(row.seats, 0) if isinstance(row.seats, int) else len(row.seats) for row in rows)
     if total > MAX_SEATS_PER_ROOM:
         raise InvalidRoomLayout(f"A room has at most {MAX_SEATS_PER_ROOM} seats; this one has {total}.")
-    return [seat for index, row in enumerate(rows) for seat in _row_seats(room_id, index, row)]
+    built = [seat for index, row in enumerate(rows) for seat in _row_seats(room_id, index, row)]
+    check_companions(built)
+    return built
 
 
 @dataclass(eq=False, slots=True)

@@ -27,6 +27,7 @@ from lynriescoop.application.accounts.seed_demo_users import SeedDemoUsers
 from lynriescoop.application.accounts.sessions import SessionIssuer
 from lynriescoop.application.accounts.update_me import UpdateMe
 from lynriescoop.application.accounts.update_user import UpdateUser
+from lynriescoop.application.bookings.best_available import BestAvailable
 from lynriescoop.application.bookings.cancel_booking import CancelBooking
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.get_booking import GetBooking
@@ -64,6 +65,7 @@ from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.application.tickets.check_in import CheckIn, CheckInBatch
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
+from lynriescoop.domain.seat_rules import SeatRules
 from lynriescoop.entrypoints import notifications, tmdb_wiring
 from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
 from lynriescoop.entrypoints.http.response_cache import ResponseCache
@@ -174,6 +176,11 @@ class Container(containers.DeclarativeContainer):
     seed_demo_users = providers.Factory(SeedDemoUsers, uow_factory=uow.provider, hasher=password_hasher, clock=clock)
 
     # Bookings (API.md §6, §7 bookings and stats).
+    seat_rules = providers.Singleton(
+        SeatRules,
+        single_seat_rule=settings.provided.single_seat_rule,
+        companion_release=settings.provided.companion_release,
+    )
     place_booking = providers.Factory(
         PlaceBooking,
         uow=uow.provider,
@@ -182,6 +189,18 @@ class Container(containers.DeclarativeContainer):
         max_seats=settings.provided.max_seats_per_booking,
         cancel_cutoff=settings.provided.cancel_cutoff,
         currency=settings.provided.currency,
+        signer=ticket_signer,
+        seat_rules=seat_rules,
+    )
+    best_available = providers.Factory(
+        BestAvailable,
+        uow=uow.provider,
+        clock=clock,
+        hold_for=settings.provided.hold_duration,
+        max_seats=settings.provided.max_seats_per_booking,
+        cancel_cutoff=settings.provided.cancel_cutoff,
+        currency=settings.provided.currency,
+        seat_rules=seat_rules,
         signer=ticket_signer,
     )
     confirm_booking = providers.Factory(

@@ -126,19 +126,19 @@ async def test_too_many_seats_counts_live_holds_and_bookings(engine: Engine) -> 
 async def test_expired_hold_never_blocks_and_is_released_in_the_same_transaction(engine: Engine) -> None:
     first = await _hold(engine, "ann", "D1", "D2")
     engine.clock.advance(timedelta(minutes=10))
-    second = await _hold(engine, "bob", "D2")
+    second = await _hold(engine, "bob", "D1")
     assert second["status"] == "pending"
     statuses = {str(b.id): b.status.value for b in engine.store.state.bookings.values()}
     assert statuses[first["id"]] == "expired"
     assert _seat_changes(engine) == [
         (1, SeatChangeReason.HELD, ["D1", "D2"]),
         (2, SeatChangeReason.EXPIRED, ["D1", "D2"]),
-        (3, SeatChangeReason.HELD, ["D2"]),
+        (3, SeatChangeReason.HELD, ["D1"]),
     ]
 
 
 async def test_confirm_hold(engine: Engine) -> None:
-    held = await _hold(engine, "ann", "E2")
+    held = await _hold(engine, "ann", "E1")
     confirmed = await engine.confirm(ConfirmBookingCommand(engine.user("ann"), UUID(held["id"])))
     assert confirmed["status"] == "confirmed" and confirmed["confirmed_at"] is not None
     again = await engine.confirm(ConfirmBookingCommand(engine.user("ann"), UUID(held["id"])))

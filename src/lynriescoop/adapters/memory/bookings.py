@@ -23,6 +23,7 @@ from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import SeatsUnavailable
 from lynriescoop.domain.rooms import Seat
+from lynriescoop.domain.seat_rules import RowSeat
 from lynriescoop.domain.showings import Showing, ShowingStatus
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -75,6 +76,25 @@ class MemoryBookingRepository(BookingRepository):
             if wanted is None or seat_id in wanted
         ]
         return sorted(claims, key=lambda c: c.seat_id)
+
+    async def seat_availability(
+        self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
+    ) -> Sequence[RowSeat]:
+        room = self._state.rooms.get(room_id)
+        if room is None:
+            return []
+        claimed = {
+            seat_id
+            for b, seat_id in self._live(showing_id)
+            if b.status is not BookingStatus.PENDING or (b.expires_at is not None and b.expires_at > now)
+        }
+        wanted = set(seat_ids) if seat_ids is not None else None
+        rows = {s.row for s in room.seats if wanted is None or s.id in wanted}
+        return [
+            RowSeat(s.id, s.row, s.row_index, s.number, s.category, s.is_active and s.id not in claimed)
+            for s in room.seats
+            if s.row in rows
+        ]
 
     async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
         return sum(

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Row, and_, func, literal_column, select, text, update
+from sqlalchemy import Row, and_, exists, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +37,7 @@ from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain.bookings import Booking, BookingStatus, CancelledBy, SeatReservation
 from lynriescoop.domain.errors import SeatsUnavailable
 from lynriescoop.domain.rooms import Seat, SeatCategory
+from lynriescoop.domain.seat_rules import RowSeat
 from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.values import BookingNumber, SeatLabel
 
@@ -193,6 +194,44 @@ class PostgresBookingRepository:
         return [
             LiveClaim(seat_id=r.seat_id, booking_id=r.id, status=BookingStatus(r.status), expires_at=r.expires_at)
             for r in await self._session.execute(stmt.order_by(seat_reservations.c.seat_id))
+        ]
+
+    async def seat_availability(
+        self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
+    ) -> Sequence[RowSeat]:
+        claimed = (
+            exists()
+            .where(
+                seat_reservations.c.showing_id == showing_id,
+                seat_reservations.c.seat_id == seats.c.id,
+                seat_reservations.c.is_live,
+                bookings.c.id == seat_reservations.c.booking_id,
+                (bookings.c.status != "pending") | (bookings.c.expires_at > now),
+            )
+            .label("claimed")
+        )
+        columns = (
+            seats.c.id,
+            seats.c.row_label,
+            seats.c.row_index,
+            seats.c.number,
+            seats.c.category,
+            seats.c.is_active,
+        )
+        stmt = select(*columns, claimed).where(seats.c.room_id == room_id)
+        if seat_ids is not None:
+            touched = select(seats.c.row_label).where(seats.c.room_id == room_id, seats.c.id.in_(list(seat_ids)))
+            stmt = stmt.where(seats.c.row_label.in_(touched.scalar_subquery()))
+        return [
+            RowSeat(
+                seat_id=r.id,
+                row=r.row_label,
+                row_index=r.row_index,
+                number=r.number,
+                category=SeatCategory(r.category),
+                available=r.is_active and not r.claimed,
+            )
+            for r in await self._session.execute(stmt)
         ]
 
     async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:

@@ -143,7 +143,7 @@ seats = Table(
     Column("category", Text, nullable=False, server_default="standard"),
     Column("is_active", Boolean, nullable=False, server_default=text("true")),
     UniqueConstraint("room_id", "row_label", "number"),
-    CheckConstraint("category IN ('standard', 'premium', 'wheelchair')", name="category"),
+    CheckConstraint("category IN ('standard', 'premium', 'wheelchair', 'companion')", name="category"),
     CheckConstraint("number > 0", name="number_positive"),
 )
 

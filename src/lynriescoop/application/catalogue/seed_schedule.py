@@ -34,8 +34,9 @@ class SeededSchedule:
 class SeedSchedule:
     """Rules:
 
-    - the three demo rooms (about 120, 180 and 250 seats; premium back rows; wheelchair spaces at the ends of the
-      front row; one with 3D and Dolby, one IMAX) are created unless a room of that name exists;
+    - the three demo rooms (about 120, 180 and 250 seats; two aisles; premium back rows; wheelchair spaces with
+      companion seats at the ends of the front row; one with 3D and Dolby, one IMAX) are created unless a room of
+      that name exists;
     - each room gets showings at 14:00, 17:30 and 21:00 local time (the cinema's time zone) on ``days`` days from
       today, the movies taking turns; a showing ends after the movie's runtime and starts no sooner than the
       cleaning time after the previous one (later than its slot if need be); slots already past are skipped;

@@ -12,6 +12,7 @@ from uuid import UUID
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.rooms import Seat
+from lynriescoop.domain.seat_rules import RowSeat
 from lynriescoop.domain.showings import Showing
 
 
@@ -105,6 +106,14 @@ class BookingRepository(Protocol):
 
     async def live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
         """Live claims of the showing, on ``seat_ids`` only when given."""
+        ...
+
+    async def seat_availability(
+        self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
+    ) -> Sequence[RowSeat]:
+        """The seats of the rows of ``room_id`` holding any of ``seat_ids`` (every row when None), each with
+        whether it is available for the showing: active, and no live claim (a hold lapsed by ``now`` is none).
+        One query; read after the showing lock, it is what the claim in the same transaction will meet."""
         ...
 
     async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:

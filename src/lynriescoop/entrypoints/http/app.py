@@ -27,6 +27,7 @@ from lynriescoop.entrypoints.http.routers import (
     admin_outbox,
     admin_users,
     auth,
+    best_available,
     bookings,
     checkin,
     movies,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(bookings.router)
     app.include_router(tickets.router)
     app.include_router(checkin.router)
+    app.include_router(best_available.router)
     app.include_router(admin_bookings.router)
     app.include_router(admin_outbox.router)
 

@@ -31,6 +31,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
         "seat_ids": {"type": "array", "items": {"type": "string"}},
+        "seat_labels": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "`single_seat_gap`: the seats the request would leave alone; "
+            "`companion_needs_wheelchair`: the companion seats asked without their wheelchair space",
+        },
+        "available_seats": {"type": "integer", "description": "`no_adjacent_seats`: how many seats are free"},
     },
 }
 

@@ -10,7 +10,7 @@ from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from lynriescoop.domain.errors import RoomNotFound, SeatNotFound
 from lynriescoop.domain.events import SeatChangeReason, SeatsChanged, SeatState
-from lynriescoop.domain.rooms import Seat, SeatCategory
+from lynriescoop.domain.rooms import Seat, SeatCategory, check_companions
 from lynriescoop.domain.seat_maps import SeatStatus
 
 
@@ -31,7 +31,8 @@ class UpdateSeat:
     - blocking or unblocking changes the seat maps of the room's scheduled showings that have not started: each
       one's version rises by one and a SeatsChanged (``blocked``/``unblocked``) is recorded for it, in the same
       transaction; the room is locked, so no showing is scheduled into the room meanwhile;
-    - a new category changes the seat's price on later seat maps; seats already claimed keep their price.
+    - a new category changes the seat's price on later seat maps; seats already claimed keep their price;
+    - every ``companion`` seat still sits beside a ``wheelchair`` space afterwards (InvalidRoomLayout, 422).
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
@@ -50,6 +51,7 @@ class UpdateSeat:
             toggled = command.is_active is not None and seat.set_active(command.is_active)
             if command.category is not None:
                 seat.category = command.category
+                check_companions(room.seats)
             await uow.rooms.update_seat(seat)
             if toggled:
                 await _announce(uow, seat, now)

@@ -50,6 +50,8 @@ IdempotencyKey = Annotated[
         (422, "showing_not_bookable"),
         (422, "too_many_seats"),
         (422, "seat_not_in_room"),
+        (422, "single_seat_gap"),
+        (422, "companion_needs_wheelchair"),
         (422, "duplicate_seats"),
         (422, "idempotency_key_reused"),
         (422, "validation_error"),

@@ -83,7 +83,7 @@ async def update_room(
     "/{room_id}/seats/{seat_id}",
     summary="Block, unblock or re-categorise a seat",
     description=_describe(MANAGER, UpdateSeat),
-    responses=problems(*MANAGER_ERRORS, (404, "room_not_found"), (404, "seat_not_found")),
+    responses=problems(*MANAGER_ERRORS, (404, "room_not_found"), (404, "seat_not_found"), (422, "invalid_room_layout")),
 )
 async def update_seat(
     room_id: UUID,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lynriescoop.domain.bookings import BookingStatus
 from lynriescoop.domain.rooms import SeatCategory
@@ -20,6 +20,23 @@ class BookingCreate(BaseModel):
     showing_id: UUID
     seat_ids: list[UUID] = Field(min_length=1, max_length=100, description="Distinct seat ids of the room.")
     confirm: bool = Field(default=False, description="Book at once instead of holding.")
+
+
+class BestAvailableCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(ge=1, le=100, description="Neighbouring seats wanted, 1..MAX_SEATS_PER_BOOKING.")
+    category: Literal["standard", "premium"] | None = Field(
+        default=None, description="Only seats of this category (default: standard or premium)."
+    )
+    accessible: bool = Field(default=False, description="Wheelchair spaces with the companion seats beside them.")
+    confirm: bool = Field(default=False, description="Book at once instead of holding.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if self.accessible and self.category is not None:
+            raise ValueError("category and accessible cannot be combined")
+        return self
 
 
 class BookingShowing(BaseModel):
