@@ -38,6 +38,7 @@ def best_available(engine: Engine) -> BestAvailable:
         cancel_cutoff=CUTOFF,
         currency="EUR",
         seat_rules=SeatRules(),
+        signer=engine.signer,
     )
 
 
