@@ -329,7 +329,8 @@ async def test_a_retained_request_is_never_replayed_and_is_cleared_from_the_brok
         client = running.app.state.container.mqtt_client()
         await eventually(lambda: client.connected, "the app's MQTT client connects (and subscribes)")
         await eventually(lambda: dropped("retained") > retained_before, "the retained request is dropped")
-        after = await ask(mqtt_url, prefix, request(world, str(token.token), "live-1", "A2"))
+        # The retained request's seat: it was never booked, so it is free (and a row end strands nobody).
+        after = await ask(mqtt_url, prefix, request(world, str(token.token), "live-1", "A1"))
         assert after["ok"] is True  # the consumer works; only the replay was refused
         assert not seen.on(f"{prefix}booking/response/retained-1")
     assert dropped("retained") - retained_before == 1
