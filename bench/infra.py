@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import secrets
@@ -17,6 +18,8 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+
+from lynriescoop.adapters.security.ed25519_tickets import generate_private_key
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
@@ -182,12 +185,18 @@ class Service:
     def log_path(self) -> Path:
         return self.work_dir / "service.log"
 
+    @functools.cached_property
+    def ticket_key(self) -> str:
+        """The service runs in production, which requires a ticket signing key: a fresh one per run."""
+        return generate_private_key()
+
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
         env.update(
             ENVIRONMENT="production",
             JWT_SECRET=self.jwt_secret,
             JWT_ISSUER=JWT_ISSUER,
+            TICKET_SIGNING_KEY=self.ticket_key,
             DATABASE_URL=self.database_url,
             MQTT_URL=self.mqtt_url,
             LOG_FORMAT="json",

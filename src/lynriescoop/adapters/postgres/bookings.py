@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Row, and_, exists, func, literal_column, select, text, update
+from sqlalchemy import Row, and_, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +86,19 @@ _INSERT_CLAIMS = """
                          $8::bool[])
     ON CONFLICT (showing_id, seat_id) WHERE is_live DO NOTHING
     RETURNING seat_id
+"""
+
+# Whether each seat of the room (or of the rows ``$4`` touches, when given) is free for the seat rules: active and
+# without a live claim of a confirmed booking or of an unexpired hold. $1 room, $2 showing, $3 now, $4 seat ids.
+_SEAT_AVAILABILITY = """
+    SELECT se.id, se.row_label, se.row_index, se.number, se.category, se.is_active,
+           EXISTS (SELECT 1 FROM seat_reservations AS r JOIN bookings AS b ON b.id = r.booking_id
+                   WHERE r.showing_id = $2 AND r.seat_id = se.id AND r.is_live
+                     AND (b.status <> 'pending' OR b.expires_at > $3)) AS claimed
+    FROM seats AS se
+    WHERE se.room_id = $1
+      AND ($4::uuid[] IS NULL
+           OR se.row_label IN (SELECT t.row_label FROM seats AS t WHERE t.room_id = $1 AND t.id = ANY($4::uuid[])))
 """
 
 _BUMP_SEAT_VERSION = "UPDATE showings SET seat_version = seat_version + 1 WHERE id = $1 RETURNING seat_version"
@@ -199,39 +212,21 @@ class PostgresBookingRepository:
     async def seat_availability(
         self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
     ) -> Sequence[RowSeat]:
-        claimed = (
-            exists()
-            .where(
-                seat_reservations.c.showing_id == showing_id,
-                seat_reservations.c.seat_id == seats.c.id,
-                seat_reservations.c.is_live,
-                bookings.c.id == seat_reservations.c.booking_id,
-                (bookings.c.status != "pending") | (bookings.c.expires_at > now),
-            )
-            .label("claimed")
+        # On the driver (it runs on every booking): seats of the room, or of the rows the request touches.
+        driver = await driver_connection(self._session)
+        rows = await driver.fetch(
+            _SEAT_AVAILABILITY, room_id, showing_id, now, None if seat_ids is None else list(seat_ids)
         )
-        columns = (
-            seats.c.id,
-            seats.c.row_label,
-            seats.c.row_index,
-            seats.c.number,
-            seats.c.category,
-            seats.c.is_active,
-        )
-        stmt = select(*columns, claimed).where(seats.c.room_id == room_id)
-        if seat_ids is not None:
-            touched = select(seats.c.row_label).where(seats.c.room_id == room_id, seats.c.id.in_(list(seat_ids)))
-            stmt = stmt.where(seats.c.row_label.in_(touched.scalar_subquery()))
         return [
             RowSeat(
-                seat_id=r.id,
-                row=r.row_label,
-                row_index=r.row_index,
-                number=r.number,
-                category=SeatCategory(r.category),
-                available=r.is_active and not r.claimed,
+                seat_id=r["id"],
+                row=r["row_label"],
+                row_index=r["row_index"],
+                number=r["number"],
+                category=SeatCategory(r["category"]),
+                available=r["is_active"] and not r["claimed"],
             )
-            for r in await self._session.execute(stmt)
+            for r in rows
         ]
 
     async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:

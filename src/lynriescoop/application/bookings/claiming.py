@@ -119,11 +119,11 @@ async def claim_seats(
     await uow.bookings.add(booking)
     confirmed = booking.status is BookingStatus.CONFIRMED
     reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
-    await issue_tickets(uow, booking, showing, signer, now)
+    issued = await issue_tickets(uow, booking, showing, signer, now, fresh=True)
     await record_seat_change(uow, showing, [booking], reason, now)
     view = BookingView(booking, context.showing)
     if confirmed:
-        await record_customer_email(uow, view, showing, terms.cancel_cutoff, now, context.customer)
+        await record_customer_email(uow, view, showing, terms.cancel_cutoff, now, context.customer, issued)
     document = booking_document(view)
     if idempotency_key is not None:
         await uow.bookings.store_response(user_id, idempotency_key, 201, document)

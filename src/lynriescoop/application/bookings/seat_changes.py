@@ -22,6 +22,7 @@ from lynriescoop.domain.events import (
     SeatState,
 )
 from lynriescoop.domain.showings import Showing
+from lynriescoop.domain.tickets import Ticket
 
 SEAT_STATUS_AFTER = {
     SeatChangeReason.HELD: "held",
@@ -70,6 +71,7 @@ async def record_customer_email(
     cancel_cutoff: timedelta,
     now: datetime,
     recipient: UserBrief | None = None,
+    issued: Sequence[Ticket] | None = None,
 ) -> None:
     """Record the confirmation or cancellation email of the booking in ``view`` (read after the change) with
     everything it needs to render later. ``recipient``: the customer when the caller read it already."""
@@ -92,7 +94,7 @@ async def record_customer_email(
         cancel_deadline=showing.start_time - cancel_cutoff,
         # The cancelled_by code; the email renderer words it.
         reason=booking.cancelled_by.value if booking.cancelled_by else None,
-        tickets=await ticket_lines(uow, booking),
+        tickets=await ticket_lines(uow, booking, issued),
     )
     if booking.status is BookingStatus.CONFIRMED:
         uow.record(BookingConfirmedEmail(now, booking.id, details))

@@ -19,10 +19,19 @@ from lynriescoop.domain.tickets import Ticket, TicketClaims
 
 
 async def issue_tickets(
-    uow: UnitOfWork, booking: Booking, showing: Showing, signer: TicketSigner, now: datetime
+    uow: UnitOfWork,
+    booking: Booking,
+    showing: Showing,
+    signer: TicketSigner,
+    now: datetime,
+    *,
+    fresh: bool = False,
 ) -> Sequence[Ticket]:
-    """One signed ticket per seat of a confirmed booking that has none yet (issuing twice changes nothing)."""
-    if booking.status is not BookingStatus.CONFIRMED or await uow.tickets.of_booking(booking.id):
+    """One signed ticket per seat of a confirmed booking that has none yet (issuing twice changes nothing).
+    ``fresh``: the booking was opened in this very transaction, so it has none (no need to look)."""
+    if booking.status is not BookingStatus.CONFIRMED:
+        return ()
+    if not fresh and await uow.tickets.of_booking(booking.id):
         return ()
     tickets = []
     for seat in booking.seats:
@@ -54,8 +63,12 @@ async def revoke_tickets(uow: UnitOfWork, bookings: Sequence[Booking], showing_i
     uow.record(TicketsRevoked(now, showing_id, len(every), every))
 
 
-async def ticket_lines(uow: UnitOfWork, booking: Booking) -> tuple[TicketLine, ...]:
-    """The tickets a confirmation email shows (none for a booking that is not confirmed)."""
+async def ticket_lines(
+    uow: UnitOfWork, booking: Booking, issued: Sequence[Ticket] | None = None
+) -> tuple[TicketLine, ...]:
+    """The tickets a confirmation email shows (none for a booking that is not confirmed); ``issued``: the tickets
+    this transaction just issued, when the caller has them (no need to read them back)."""
     if booking.status is not BookingStatus.CONFIRMED:
         return ()
-    return tuple(TicketLine(t.id, t.seat_label, t.code) for t in await uow.tickets.of_booking(booking.id))
+    found = issued if issued is not None else await uow.tickets.of_booking(booking.id)
+    return tuple(TicketLine(t.id, t.seat_label, t.code) for t in found)
