@@ -183,7 +183,7 @@ class Container(containers.DeclarativeContainer):
     )
     place_booking = providers.Factory(
         PlaceBooking,
-        uow=uow.provider,
+        uow_factory=uow.provider,
         clock=clock,
         hold_for=settings.provided.hold_duration,
         max_seats=settings.provided.max_seats_per_booking,
@@ -194,7 +194,7 @@ class Container(containers.DeclarativeContainer):
     )
     best_available = providers.Factory(
         BestAvailable,
-        uow=uow.provider,
+        uow_factory=uow.provider,
         clock=clock,
         hold_for=settings.provided.hold_duration,
         max_seats=settings.provided.max_seats_per_booking,
@@ -205,25 +205,25 @@ class Container(containers.DeclarativeContainer):
     )
     confirm_booking = providers.Factory(
         ConfirmBooking,
-        uow=uow.provider,
+        uow_factory=uow.provider,
         clock=clock,
         cancel_cutoff=settings.provided.cancel_cutoff,
         signer=ticket_signer,
     )
     cancel_booking = providers.Factory(
-        CancelBooking, uow=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
+        CancelBooking, uow_factory=uow.provider, clock=clock, cancel_cutoff=settings.provided.cancel_cutoff
     )
-    get_booking = providers.Factory(GetBooking, uow=uow.provider)
-    list_bookings = providers.Factory(ListBookings, uow=uow.provider, clock=clock)
+    get_booking = providers.Factory(GetBooking, uow_factory=uow.provider)
+    list_bookings = providers.Factory(ListBookings, uow_factory=uow.provider, clock=clock)
     stats_reader = providers.Singleton(PostgresStatsReader, engine)
     get_stats = providers.Factory(GetStats, reader=stats_reader, clock=clock)
-    sweep_holds = providers.Factory(SweepHolds, uow=uow.provider, clock=clock)
+    sweep_holds = providers.Factory(SweepHolds, uow_factory=uow.provider, clock=clock)
 
     # Tickets and check-in (API.md §11).
     list_ticket_keys = providers.Factory(ListTicketKeys, signer=ticket_signer)
-    list_booking_tickets = providers.Factory(ListBookingTickets, uow=uow.provider)
-    get_ticket = providers.Factory(GetTicket, uow=uow.provider)
-    check_in = providers.Factory(CheckIn, uow=uow.provider, clock=clock, signer=ticket_signer)
+    list_booking_tickets = providers.Factory(ListBookingTickets, uow_factory=uow.provider)
+    get_ticket = providers.Factory(GetTicket, uow_factory=uow.provider)
+    check_in = providers.Factory(CheckIn, uow_factory=uow.provider, clock=clock, signer=ticket_signer)
     check_in_batch = providers.Factory(CheckInBatch, check_in=check_in)
 
     # Movies and the TMDB import (API.md §3). The HTTP client is shared and closed by the lifespan.

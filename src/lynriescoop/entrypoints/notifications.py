@@ -19,6 +19,7 @@ from lynriescoop.application.notifications.relay import OutboxRelay
 from lynriescoop.application.notifications.relay_worker import OutboxRelayWorker
 from lynriescoop.application.notifications.snapshots import ReadModelSnapshotSource
 from lynriescoop.application.ports.clock import Clock
+from lynriescoop.application.ports.delivery import DeliveryObserver
 from lynriescoop.application.ports.mailer import Mailer
 from lynriescoop.application.ports.outbox import OutboxChannel
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
@@ -30,7 +31,7 @@ OUTBOX_FAILURES = Counter(
 )
 
 
-class PrometheusDeliveryObserver:
+class PrometheusDeliveryObserver(DeliveryObserver):
     def delivered(self, channel: OutboxChannel, count: int) -> None:
         OUTBOX_DELIVERED.labels(channel=channel.value).inc(count)
 

@@ -8,11 +8,12 @@ from datetime import datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
+from lynriescoop.application.ports.tickets import TicketRepository
 from lynriescoop.domain.tickets import Ticket, TicketStatus
 from lynriescoop.domain.values import SeatLabel
 
 
-class MemoryTicketRepository:
+class MemoryTicketRepository(TicketRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -27,6 +27,7 @@ from lynriescoop.adapters.postgres.tables import (
 from lynriescoop.application.ports.bookings import (
     BookingContext,
     BookingFilter,
+    BookingRepository,
     BookingView,
     LiveClaim,
     ShowingBrief,
@@ -133,7 +134,7 @@ def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
     )
 
 
-class PostgresBookingRepository:
+class PostgresBookingRepository(BookingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -14,6 +14,7 @@ from lynriescoop.application.ports.outbox import (
     OutboxChannel,
     OutboxEntry,
     OutboxFilter,
+    OutboxRepository,
     OutboxStatus,
 )
 from lynriescoop.application.ports.repositories import Page
@@ -47,7 +48,7 @@ def _to_entry(row: Row[Any]) -> OutboxEntry:
     )
 
 
-class PostgresOutboxRepository:
+class PostgresOutboxRepository(OutboxRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

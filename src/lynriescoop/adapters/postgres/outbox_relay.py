@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
 from lynriescoop.adapters.postgres.tables import outbox
-from lynriescoop.application.ports.delivery import ClaimedMessage
+from lynriescoop.application.ports.delivery import ClaimedMessage, OutboxClaimer, OutboxSignal
 from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class _PostgresBatch:
         )
 
 
-class PostgresOutboxClaimer:
+class PostgresOutboxClaimer(OutboxClaimer):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -167,7 +167,7 @@ def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class PostgresOutboxListener:
+class PostgresOutboxListener(OutboxSignal):
     """``LISTEN`` on the outbox channel over a dedicated connection, reconnecting (1 s doubling to 30 s) when it
     drops. Every subscriber's event is set on each notification, and once after each (re)connect, since
     notifications sent while disconnected are lost (the relay's poll would catch them later anyway)."""

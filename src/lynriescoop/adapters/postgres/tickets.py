@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.driver import driver_connection
 from lynriescoop.adapters.postgres.tables import tickets
+from lynriescoop.application.ports.tickets import TicketRepository
 from lynriescoop.domain.tickets import Ticket, TicketStatus
 from lynriescoop.domain.values import SeatLabel
 
@@ -40,7 +41,7 @@ _INSERT_TICKETS = """
 """
 
 
-class PostgresTicketRepository:
+class PostgresTicketRepository(TicketRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from lynriescoop.application.ports.tickets import PublicKey
+from lynriescoop.application.ports.tickets import PublicKey, TicketSigner
 from lynriescoop.domain.errors import InvalidTicket
 from lynriescoop.domain.tickets import TicketClaims, decode_code, encode_code
 
@@ -96,7 +96,7 @@ class Ed25519Verifier:
         return cls(keys)
 
 
-class Ed25519TicketSigner:
+class Ed25519TicketSigner(TicketSigner):
     """Implements ``TicketSigner``: signs with ``private_key``, verifies with it and ``previous_public_keys``."""
 
     def __init__(self, private_key: str, previous_public_keys: Sequence[str] = ()) -> None:

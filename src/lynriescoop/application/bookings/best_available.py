@@ -56,7 +56,7 @@ class BestAvailable:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         clock: Clock,
         *,
         hold_for: timedelta,
@@ -66,7 +66,7 @@ class BestAvailable:
         seat_rules: SeatRules | None = None,
         signer: TicketSigner,
     ) -> None:
-        self._uow = uow
+        self._uow = uow_factory
         self._clock = clock
         self._terms = ClaimTerms(hold_for, max_seats, cancel_cutoff, currency, seat_rules or SeatRules())
         self._signer = signer

@@ -32,8 +32,8 @@ class CancelBooking:
     customer is emailed.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta) -> None:
+        self._uow = uow_factory
         self._clock = clock
         self._cancel_cutoff = cancel_cutoff
 

@@ -36,8 +36,10 @@ class ConfirmBooking:
     expired, its seats released (that change is committed), and the answer is HoldExpired.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta, signer: TicketSigner) -> None:
-        self._uow = uow
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta, signer: TicketSigner
+    ) -> None:
+        self._uow = uow_factory
         self._clock = clock
         self._cancel_cutoff = cancel_cutoff
         self._signer = signer

@@ -13,8 +13,8 @@ from lynriescoop.domain.errors import BookingNotFound
 class GetBooking:
     """The owner or a manager may read a booking; for anyone else it does not exist (BookingNotFound)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow = uow_factory
 
     async def __call__(self, booking_id: UUID, user_id: UUID, *, as_manager: bool) -> dict[str, Any]:
         async with self._uow() as uow:

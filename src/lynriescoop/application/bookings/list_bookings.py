@@ -17,8 +17,8 @@ class ListBookings:
     ``with_user`` adds each booking's user (managers' view); customers always pass their own ``user_id``.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow_factory
         self._clock = clock
 
     async def __call__(

@@ -23,8 +23,8 @@ class SweepHolds:
     until the next pass, and bookings are taken with SKIP LOCKED.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, batch: int = 50) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, *, batch: int = 50) -> None:
+        self._uow = uow_factory
         self._clock = clock
         self._batch = batch
 

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary, SnapshotSource
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 
 
-class ReadModelSnapshotSource:
+class ReadModelSnapshotSource(SnapshotSource):
     """Implements ``SnapshotSource`` with one short read-only unit of work per read."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:

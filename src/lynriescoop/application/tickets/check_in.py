@@ -50,8 +50,8 @@ class CheckIn:
     on ``checkin/{showing_id}``. A scan time later than now counts as now.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, signer: TicketSigner) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, signer: TicketSigner) -> None:
+        self._uow = uow_factory
         self._clock = clock
         self._signer = signer
 

@@ -16,8 +16,8 @@ class ListBookingTickets:
 
     A pending or expired booking has none; a cancelled booking's tickets stay listed as ``revoked``."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow = uow_factory
 
     async def __call__(self, booking_id: UUID, user_id: UUID, *, as_manager: bool) -> Sequence[Ticket]:
         async with self._uow() as uow:
@@ -30,8 +30,8 @@ class ListBookingTickets:
 class GetTicket:
     """One ticket, for the owner of its booking or a manager (anyone else: TicketNotFound)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow = uow_factory
 
     async def __call__(self, ticket_id: UUID, user_id: UUID, *, as_manager: bool) -> Ticket:
         async with self._uow() as uow:
