@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +62,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await service.start()
             started.append(service)
             logger.info("started %s", service.name)
+        # Everything built at start-up lives as long as the process: keep it out of the collector's way, so a
+        # full collection under load scans only what requests create (fewer, shorter pauses at the tail).
+        gc.freeze()
         yield
     finally:
         for service in reversed(started):

@@ -8,7 +8,8 @@ strong ``ETag`` and until when they hold. An entry is served only while all of t
   other processes'), which raises generation counters: one for everything, one for every showing, one for the
   lists, and one per showing. An entry remembers the counters it was built under and is stale once any moved.
 - **time has not changed it**: ``changes_at`` (the next hold to lapse, the showing's start or end) has not passed.
-  Lists of showings also hold at most ``LIST_MAX_AGE`` (a showing that starts leaves every later page).
+  Lists of showings other than the first page of upcoming ones also hold at most ``LIST_MAX_AGE`` (a showing that
+  starts leaves every later page).
 - **the feed is live**: while the ``LISTEN`` connection is down the cache neither serves nor stores.
 
 It serves reads only: no booking ever consults it. Memory is bounded: at most ``max_entries`` entries and

@@ -16,6 +16,7 @@ from lynriescoop.application.catalogue.showings.list_showings import ListShowing
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
 from lynriescoop.application.ports.read_models import ShowingView
+from lynriescoop.domain.showings import ShowingStatus
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, container_of, provide, resolve
 from lynriescoop.entrypoints.http.openapi_problems import problems
@@ -97,8 +98,14 @@ async def list_showings(query: Annotated[ShowingsQuery, Query()], request: Reque
         body = ShowingPage.of(page, present.currency, present.images).model_dump_json().encode()
         return Rendered(body, min(filter(None, (view.changes_at for view in page.items)), default=None))
 
+    # The first page of upcoming scheduled showings changes by time only when one of its own showings starts (the
+    # earliest showing that matches is its first item): its items say when. Any other page or filter may change
+    # when a showing elsewhere starts or ends, so it holds at most LIST_MAX_AGE.
+    exact = query.offset == 0 and query.status is ShowingStatus.SCHEDULED and not query.include_past
     cache = response_cache(request)
-    return await cache.respond(request, ("showings", list_query), cache.showing_list_deps, build, max_age=LIST_MAX_AGE)
+    return await cache.respond(
+        request, ("showings", list_query), cache.showing_list_deps, build, max_age=None if exact else LIST_MAX_AGE
+    )
 
 
 @router.get(
