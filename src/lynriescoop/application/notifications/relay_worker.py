@@ -39,7 +39,7 @@ class OutboxRelayWorker:
         error_pause_seconds: float = 2.0,
         stop_grace_seconds: float = 5.0,
         seats_busy_window: float = 0.5,
-        email_yield_seconds: float = 0.25,
+        email_yield_seconds: float = 0.5,
     ) -> None:
         self._relay = relay
         self._signal = signal
