@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1, le=100)
     db_timeout_seconds: float = Field(default=5.0, gt=0)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    booking_concurrency: int = Field(default=8, ge=1, le=1000)
     response_cache_entries: int = Field(default=4096, ge=0)
     response_cache_mb: int = Field(default=64, ge=0)
 

@@ -48,7 +48,7 @@ def test_every_provided_use_case_has_the_type_its_route_declares() -> None:
     # (``resolve(request, Container.x)``); a count far below means the walk above found nothing.
     assert len(found) >= 30
     for path, name, annotated, provider in found:
-        assert isinstance(provider, providers.Factory), (path, name)
+        assert isinstance(provider, providers.Factory | providers.Singleton), (path, name)
         assert issubclass(provider.cls, annotated), f"{path}: {name} is {annotated}, the provider makes {provider.cls}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 from dependency_injector import containers, providers
@@ -90,6 +91,10 @@ class Container(containers.DeclarativeContainer):
     )
     session_factory = providers.Singleton(make_session_factory, engine)
     event_router = providers.Object(route_event)
+
+    # At most this many bookings are worked on at once per process; the rest wait their turn without taking CPU, so
+    # a burst never starves the outbox relay of the event loop (the live map keeps up: docs/performance.md).
+    booking_gate = providers.Singleton(asyncio.Semaphore, settings.provided.booking_concurrency)
 
     # Catalogue changes, for the read caches: this process's commits at once, other processes' through NOTIFY.
     change_feed = providers.Singleton(ChangeFeed)

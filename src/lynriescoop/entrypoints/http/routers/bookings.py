@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 from uuid import UUID
 
@@ -61,11 +62,13 @@ async def place_booking(
     body: BookingCreate,
     claims: Claims,
     place: Annotated[PlaceBooking, Depends(provide(Container.place_booking))],
+    gate: Annotated[asyncio.Semaphore, Depends(provide(Container.booking_gate))],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     # The token's user; PlaceBooking checks the account in its own transaction (one transaction fewer).
     command = PlaceBookingCommand(claims.user_id, body.showing_id, tuple(body.seat_ids), body.confirm, idempotency_key)
-    placed = await place(command)
+    async with gate:  # BOOKING_CONCURRENCY at once; the others wait here, off the event loop's ready queue
+        placed = await place(command)
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else None
     return Response(orjson.dumps(placed.document), status_code=201, headers=headers, media_type="application/json")
 
