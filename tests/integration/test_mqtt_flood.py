@@ -12,15 +12,11 @@ real broker (``TEST_MQTT_URL``) and PostgreSQL is flooded on ``booking/request``
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import random
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -37,7 +33,7 @@ from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
 from tests.factories import World, build_world, make_user, put_in_postgres
-from tests.support import free_port
+from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -109,45 +105,8 @@ async def world(clean_db: AsyncEngine) -> World:
     return world
 
 
-class Service:
-    """One ``lynriescoop serve`` subprocess (as in test_two_processes), output kept in a log file."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.log = workdir / "serve.log"
-        command = [str(Path(sys.executable).parent / "lynriescoop"), "serve", "--port", str(self.port)]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    async def wait_ready(self, http: httpx.AsyncClient) -> None:
-        async def ready() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(httpx.TransportError):
-                response = await http.get(f"{self.base_url}/readyz")
-                return response.status_code == 200 and response.json()["mqtt"] == "ok"
-            return False
-
-        await eventually(ready, "serve is ready (database and broker)", GUARD)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
-
-
 @pytest.fixture
-def service(world: World, database_url: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[Service]:
+def service(world: World, database_url: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[ServeProcess]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
     env = base | {
         "ENVIRONMENT": "development",
@@ -160,7 +119,7 @@ def service(world: World, database_url: str, mqtt_url: str, prefix: str, tmp_pat
         "DATA_DIR": str(tmp_path / "data"),
         "MAIL_DIR": str(tmp_path / "mail"),
     }
-    running = Service(env, tmp_path / "serve")
+    running = ServeProcess("serve", env, tmp_path / "serve")
     try:
         yield running
     finally:
@@ -178,7 +137,7 @@ def _dropped(metrics: str, reason: str) -> float:
 
 
 async def test_a_flood_of_large_and_small_requests_leaves_rest_answering_and_memory_bounded(
-    service: Service, world: World, mqtt_url: str, prefix: str
+    service: ServeProcess, world: World, mqtt_url: str, prefix: str
 ) -> None:
     rng = random.Random(13)
     tokens = JwtTokenService(SECRET, issuer="lynriescoop", access_minutes=15)
@@ -214,7 +173,7 @@ async def test_a_flood_of_large_and_small_requests_leaves_rest_answering_and_mem
         return dict(seen.messages[0].json())
 
     async with httpx.AsyncClient(base_url=service.base_url, timeout=GUARD) as http:
-        await service.wait_ready(http)
+        await service.wait_ready(http, GUARD)
         # Warm-up: every code path the flood takes has run once, so the baseline includes its imports and pools.
         assert (await http.get(seat_map)).status_code == 200
         assert (await ask(http, "warm-up"))["request_id"] == "warm-up"

@@ -7,27 +7,20 @@ however warm that process's cache was; and no read ever shows a booked seat ``av
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import eventually, unique_prefix
 from tests.factories import build_world, make_user, put_in_postgres
-from tests.support import free_port
+from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -37,65 +30,19 @@ BOUND = 0.1  # the contract: other processes' reads show a change within 100 ms
 
 
 @pytest.fixture
-async def own_database(postgres_server_url: str) -> AsyncIterator[str]:
-    name = f"lynriescoop_cache_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-class Serve:
-    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
-        self.name = name
-        self.base_url = f"http://127.0.0.1:{free_port()}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.log = workdir / "serve.log"
-        port = self.base_url.rsplit(":", 1)[1]
-        command = [str(Path(sys.executable).parent / "lynriescoop"), "serve", "--port", port]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-
-    async def wait_ready(self, http: httpx.AsyncClient) -> None:
-        async def ready() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited:\n{self.log.read_text(errors='replace')[-3000:]}")
-            with contextlib.suppress(httpx.TransportError):
-                return (await http.get(f"{self.base_url}/readyz")).status_code == 200
-            return False
-
-        await eventually(ready, f"{self.name} is ready", STARTUP)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
-
-
-@pytest.fixture
-def processes(own_database: str, mqtt_url: str, tmp_path: Path) -> Iterator[tuple[Serve, Serve]]:
+def processes(fresh_database: str, mqtt_url: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, ServeProcess]]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
     common = base | {
         "ENVIRONMENT": "development",
         "SEED_ON_START": "false",
-        "DATABASE_URL": own_database,
+        "DATABASE_URL": fresh_database,
         "JWT_SECRET": SECRET,
         "LOG_LEVEL": "WARNING",
         "MQTT_URL": mqtt_url,
         "MQTT_TOPIC_PREFIX": unique_prefix(),
     }
     first, second = (
-        Serve(
+        ServeProcess(
             name,
             common | {"DATA_DIR": str(tmp_path / name), "MAIL_DIR": str(tmp_path / name / "mail")},
             tmp_path / name,
@@ -116,14 +63,14 @@ def taken(seat_map: dict[str, object], label: str) -> bool:
 
 
 async def test_a_booking_in_one_process_shows_in_the_others_cached_reads_within_100_ms(
-    processes: tuple[Serve, Serve], own_database: str
+    processes: tuple[ServeProcess, ServeProcess], fresh_database: str
 ) -> None:
     first, second = processes
     async with httpx.AsyncClient(timeout=30) as http:
-        await asyncio.gather(first.wait_ready(http), second.wait_ready(http))
+        await asyncio.gather(first.wait_ready(http, STARTUP), second.wait_ready(http, STARTUP))
         world = build_world(rows=3, per_row=10)
         world.users = {"ann": make_user("ann@example.com")}
-        engine = create_async_engine(own_database)
+        engine = create_async_engine(fresh_database)
         try:
             await put_in_postgres(engine, world)
         finally:

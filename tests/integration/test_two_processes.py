@@ -11,12 +11,8 @@ spread over both (API.md §6 "whatever the number of server processes", §8 "sev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -27,8 +23,7 @@ from typing import Any
 import aiomqtt
 import httpx
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from lynriescoop.adapters.mqtt.client import MqttTarget
@@ -36,7 +31,7 @@ from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
 from tests.factories import World, build_world, lapsed_holds, make_user, put_in_postgres
-from tests.support import free_port
+from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -52,68 +47,14 @@ DRAIN = 30.0
 
 
 @pytest.fixture
-async def fresh_database(postgres_server_url: str) -> AsyncIterator[str]:
-    """A database of its own on the machine's PostgreSQL (``TEST_DATABASE_URL``), empty: the processes migrate it."""
-    name = f"lynriescoop_two_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-@pytest.fixture
 async def prefix(mqtt_url: str) -> AsyncIterator[str]:
     value = unique_prefix()
     yield value
     await clear_retained(mqtt_url, value)
 
 
-class Service:
-    """One ``lynriescoop serve`` subprocess; its output goes to a log file for the failure message."""
-
-    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
-        self.name = name
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.log = workdir / "serve.log"
-        command = [str(Path(sys.executable).parent / "lynriescoop"), "serve", "--port", str(self.port)]
-        with self.log.open("wb") as out:
-            # cwd: a directory of its own, so no developer .env is read.
-            self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    async def wait_ready(self, http: httpx.AsyncClient) -> None:
-        async def ready() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.output()}")
-            with contextlib.suppress(httpx.TransportError):
-                response = await http.get(f"{self.base_url}/readyz")
-                return response.status_code == 200 and response.json()["mqtt"] == "ok"
-            return False
-
-        await eventually(ready, f"{self.name} is ready (database and broker)", STARTUP)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
-
-
 @pytest.fixture
-def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[list[Service]]:
+def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[list[ServeProcess]]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
     common = base | {
         "ENVIRONMENT": "development",
@@ -127,7 +68,7 @@ def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) ->
         "LOG_LEVEL": "WARNING",
     }
     started = [
-        Service(
+        ServeProcess(
             name,
             common | {"DATA_DIR": str(tmp_path / name), "MAIL_DIR": str(tmp_path / name / "mail")},
             tmp_path / name,
@@ -172,7 +113,7 @@ def token(tokens: JwtTokenService, world: World, name: str) -> dict[str, str]:
 
 
 async def test_two_processes_share_one_database_without_double_booking_or_lost_events(
-    services: list[Service], fresh_database: str, mqtt_url: str, prefix: str
+    services: list[ServeProcess], fresh_database: str, mqtt_url: str, prefix: str
 ) -> None:
     engine = create_async_engine(fresh_database, pool_size=5)
     try:
@@ -181,9 +122,11 @@ async def test_two_processes_share_one_database_without_double_booking_or_lost_e
         await engine.dispose()
 
 
-async def _exercise(services: list[Service], engine: AsyncEngine, mqtt_url: str, prefix: str) -> None:
+async def _exercise(services: list[ServeProcess], engine: AsyncEngine, mqtt_url: str, prefix: str) -> None:
     async with httpx.AsyncClient(timeout=30) as http:
-        await asyncio.gather(*(service.wait_ready(http) for service in services))  # both migrated the same database
+        await asyncio.gather(
+            *(service.wait_ready(http, STARTUP) for service in services)
+        )  # both migrated the same database
 
         busy = build_world(rows=6, per_row=10)  # the showing everyone books
         quiet = build_world(rows=2, per_row=10)  # a showing only lapsed holds live on
