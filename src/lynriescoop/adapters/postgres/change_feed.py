@@ -14,8 +14,6 @@ notification sent meanwhile is lost); each (re)connect resets every cache, as th
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import uuid
@@ -23,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
-import asyncpg  # type: ignore[import-untyped]
+from lynriescoop.adapters.postgres.listening import ListeningConnection
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +109,7 @@ def notify_payload(feed: ChangeFeed, change: CatalogueChange) -> str:
     return f"{feed.origin}|{change.encode()}"
 
 
-class PostgresChangeListener:
+class PostgresChangeListener(ListeningConnection):
     """``LISTEN lynriescoop_changes`` on a dedicated connection, publishing what other processes changed to the
     feed; reconnects with back-off (0.2 s doubling to 5 s). A background service of the lifespan."""
 
@@ -126,67 +124,24 @@ class PostgresChangeListener:
         backoff_initial: float = 0.2,
         backoff_max: float = 5.0,
     ) -> None:
-        self._dsn = dsn
+        super().__init__(
+            dsn, CHANGES_CHANNEL, check_seconds=check_seconds, backoff_initial=backoff_initial, backoff_max=backoff_max
+        )
         self._feed = feed
-        self._check_seconds = check_seconds
-        self._backoff_initial = backoff_initial
-        self._backoff_max = backoff_max
-        self._connection: asyncpg.Connection | None = None
-        self._task: asyncio.Task[None] | None = None
         feed.add_live_check(lambda: self.listening)
 
-    @property
-    def listening(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed()
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=self.name)
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def notified(self, payload: str) -> None:
         origin, _, body = payload.partition("|")
         if origin == self._feed.origin:
             return  # this process published it after its own commit already
         self._feed.publish(CatalogueChange.decode(body))
 
-    async def _run(self) -> None:
-        delay = self._backoff_initial
-        while True:
-            try:
-                await self._listen_once()
-                delay = self._backoff_initial
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("change LISTEN connection failed (%s); retrying in %.1f s", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._backoff_max)
+    def connected(self) -> None:
+        # Whatever changed while nobody listened is unknown: every cache starts again.
+        self._feed.publish(CatalogueChange(everything=True))
 
-    async def _listen_once(self) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=10)
-        lost = asyncio.Event()
-        try:
-            conn.add_termination_listener(lambda _: lost.set())
-            await conn.add_listener(CHANGES_CHANNEL, self._heard)
-            self._connection = conn
-            # Whatever changed while nobody listened is unknown: every cache starts again.
-            self._feed.publish(CatalogueChange(everything=True))
-            while not lost.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), self._check_seconds)
-                    break
-                await conn.fetchval("SELECT 1", timeout=10)  # a half-open connection is only noticed by talking
-        finally:
-            self._connection = None
-            self._feed.publish(CatalogueChange(everything=True))
-            if not conn.is_closed():
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(conn.close(timeout=5))
+    def disconnected(self) -> None:
+        self._feed.publish(CatalogueChange(everything=True))
 
 
 def change_of_writes(tables: Iterable[str], showing_ids: Iterable[UUID]) -> CatalogueChange:

@@ -15,15 +15,13 @@ Claiming (one transaction per batch):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -31,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
+from lynriescoop.adapters.postgres.listening import ListeningConnection
 from lynriescoop.adapters.postgres.tables import outbox
 from lynriescoop.application.ports.delivery import ClaimedMessage, OutboxClaimer, OutboxSignal
 from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
@@ -167,10 +166,12 @@ def asyncpg_dsn(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class PostgresOutboxListener(OutboxSignal):
+class PostgresOutboxListener(ListeningConnection, OutboxSignal):
     """``LISTEN`` on the outbox channel over a dedicated connection, reconnecting (1 s doubling to 30 s) when it
     drops. Every subscriber's event is set on each notification, and once after each (re)connect, since
     notifications sent while disconnected are lost (the relay's poll would catch them later anyway)."""
+
+    name = "outbox-listener"
 
     def __init__(
         self,
@@ -181,74 +182,22 @@ class PostgresOutboxListener(OutboxSignal):
         backoff_initial: float = 1.0,
         backoff_max: float = 30.0,
     ) -> None:
-        self._dsn = dsn
-        self._channel = channel
-        self._check_seconds = check_seconds
-        self._backoff_initial = backoff_initial
-        self._backoff_max = backoff_max
+        super().__init__(
+            dsn, channel, check_seconds=check_seconds, backoff_initial=backoff_initial, backoff_max=backoff_max
+        )
         self._events: list[asyncio.Event] = []
-        self._task: asyncio.Task[None] | None = None
-        self._connection: asyncpg.Connection | None = None
-        self.connections = 0  # how many times it connected (tests and logs)
-
-    @property
-    def listening(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed()
-
-    @property
-    def backend_pid(self) -> int | None:
-        return self._connection.get_server_pid() if self.listening and self._connection is not None else None
 
     def subscribe(self) -> asyncio.Event:
         event = asyncio.Event()
         self._events.append(event)
         return event
 
-    def _wake(self, *_: object) -> None:
+    def _wake(self) -> None:
         for event in self._events:
             event.set()
 
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="outbox-listener")
+    def notified(self, payload: str) -> None:
+        self._wake()
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        delay = self._backoff_initial
-        while True:
-            try:
-                await self._listen_once()
-                delay = self._backoff_initial
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("outbox LISTEN connection failed (%s); retrying in %.0f s", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self._backoff_max)
-
-    async def _listen_once(self) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=10)
-        lost = asyncio.Event()
-        on_lost: Callable[[object], None] = lambda _: lost.set()  # noqa: E731
-        try:
-            conn.add_termination_listener(on_lost)
-            await conn.add_listener(self._channel, self._wake)
-            self._connection = conn
-            self.connections += 1
-            self._wake()
-            while not lost.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), self._check_seconds)
-                    break
-                # A half-open connection is only noticed by talking over it.
-                await conn.fetchval("SELECT 1", timeout=10)
-            logger.warning("outbox LISTEN connection lost; reconnecting")
-        finally:
-            self._connection = None
-            if not conn.is_closed():
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(conn.close(timeout=5))
+    def connected(self) -> None:
+        self._wake()
