@@ -30,6 +30,7 @@ from lynriescoop.application.accounts.update_me import UpdateMe
 from lynriescoop.application.accounts.update_user import UpdateUser
 from lynriescoop.application.bookings.best_available import BestAvailable
 from lynriescoop.application.bookings.cancel_booking import CancelBooking
+from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.get_booking import GetBooking
 from lynriescoop.application.bookings.get_stats import GetStats
@@ -186,27 +187,20 @@ class Container(containers.DeclarativeContainer):
         single_seat_rule=settings.provided.single_seat_rule,
         companion_release=settings.provided.companion_release,
     )
-    place_booking = providers.Factory(
-        PlaceBooking,
-        uow_factory=uow.provider,
-        clock=clock,
+    # The terms every claim obeys (API.md §6, §10), shared by POST /bookings, best available and MQTT.
+    claim_terms = providers.Singleton(
+        ClaimTerms,
         hold_for=settings.provided.hold_duration,
         max_seats=settings.provided.max_seats_per_booking,
         cancel_cutoff=settings.provided.cancel_cutoff,
         currency=settings.provided.currency,
-        signer=ticket_signer,
         seat_rules=seat_rules,
     )
+    place_booking = providers.Factory(
+        PlaceBooking, uow_factory=uow.provider, clock=clock, terms=claim_terms, signer=ticket_signer
+    )
     best_available = providers.Factory(
-        BestAvailable,
-        uow_factory=uow.provider,
-        clock=clock,
-        hold_for=settings.provided.hold_duration,
-        max_seats=settings.provided.max_seats_per_booking,
-        cancel_cutoff=settings.provided.cancel_cutoff,
-        currency=settings.provided.currency,
-        seat_rules=seat_rules,
-        signer=ticket_signer,
+        BestAvailable, uow_factory=uow.provider, clock=clock, terms=claim_terms, signer=ticket_signer
     )
     confirm_booking = providers.Factory(
         ConfirmBooking,

@@ -12,6 +12,7 @@ from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, generate_private_key
 from lynriescoop.application.bookings.cancel_booking import CancelBooking
+from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.bookings.sweep_holds import SweepHolds
@@ -68,10 +69,7 @@ def engine() -> Engine:
         place=PlaceBooking(
             uow,
             clock,
-            hold_for=timedelta(minutes=10),
-            max_seats=4,
-            cancel_cutoff=CUTOFF,
-            currency="EUR",
+            terms=ClaimTerms(timedelta(minutes=10), 4, CUTOFF, "EUR"),
             signer=signer,
         ),
         confirm=ConfirmBooking(uow, clock, cancel_cutoff=CUTOFF, signer=signer),

@@ -8,6 +8,7 @@ import pytest
 
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.application.bookings.best_available import BestAvailable, BestAvailableCommand
+from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.place_booking import PlaceBookingCommand
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.domain.errors import (
@@ -19,7 +20,6 @@ from lynriescoop.domain.errors import (
 )
 from lynriescoop.domain.events import SeatChangeReason, SeatsChanged
 from lynriescoop.domain.rooms import SeatCategory
-from lynriescoop.domain.seat_rules import SeatRules
 from lynriescoop.domain.showings import ShowingStatus
 from tests.unit.bookings.conftest import CUTOFF, Engine
 
@@ -33,11 +33,7 @@ def best_available(engine: Engine) -> BestAvailable:
     return BestAvailable(
         uow,
         engine.clock,
-        hold_for=timedelta(minutes=10),
-        max_seats=4,
-        cancel_cutoff=CUTOFF,
-        currency="EUR",
-        seat_rules=SeatRules(),
+        terms=ClaimTerms(timedelta(minutes=10), 4, CUTOFF, "EUR"),
         signer=engine.signer,
     )
 

@@ -15,6 +15,7 @@ from lynriescoop.adapters.postgres.engine import make_session_factory
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, generate_private_key
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
+from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
@@ -41,10 +42,7 @@ def setup() -> tuple[BookingRequestHandler, World, JwtTokenService]:
         return PlaceBooking(
             uow,
             clock,
-            hold_for=timedelta(minutes=10),
-            max_seats=10,
-            cancel_cutoff=timedelta(hours=1),
-            currency="EUR",
+            terms=ClaimTerms(timedelta(minutes=10), 10, timedelta(hours=1), "EUR"),
             signer=Ed25519TicketSigner(generate_private_key()),
         )
 
@@ -177,10 +175,8 @@ async def test_a_database_outage_is_answered_as_over_http(setup: Any) -> None:
         return PlaceBooking(
             unreachable,
             SystemClock(),
-            hold_for=timedelta(minutes=10),
-            max_seats=10,
-            cancel_cutoff=timedelta(hours=1),
-            currency="EUR",
+            terms=ClaimTerms(timedelta(minutes=10), 10, timedelta(hours=1), "EUR"),
+            signer=Ed25519TicketSigner(generate_private_key()),
         )
 
     handler = BookingRequestHandler(place, tokens, unreachable, max_payload_bytes=16384)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, replay
@@ -16,7 +15,6 @@ from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.best_available import Wish, best_seats
 from lynriescoop.domain.errors import NoAdjacentSeats, ShowingNotBookable, ShowingNotFound, TooManySeats
 from lynriescoop.domain.rooms import SeatCategory
-from lynriescoop.domain.seat_rules import SeatRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +57,12 @@ class BestAvailable:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         *,
-        hold_for: timedelta,
-        max_seats: int,
-        cancel_cutoff: timedelta,
-        currency: str,
-        seat_rules: SeatRules | None = None,
+        terms: ClaimTerms,
         signer: TicketSigner,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
-        self._terms = ClaimTerms(hold_for, max_seats, cancel_cutoff, currency, seat_rules or SeatRules())
+        self._terms = terms
         self._signer = signer
 
     async def __call__(self, command: BestAvailableCommand) -> PlacedBooking:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, replay
@@ -13,7 +12,6 @@ from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import RuleViolated, ShowingNotFound
-from lynriescoop.domain.seat_rules import SeatRules
 
 __all__ = ["PlaceBooking", "PlaceBookingCommand", "PlacedBooking"]
 
@@ -56,16 +54,12 @@ class PlaceBooking:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         *,
-        hold_for: timedelta,
-        max_seats: int,
-        cancel_cutoff: timedelta,
-        currency: str,
-        seat_rules: SeatRules | None = None,
+        terms: ClaimTerms,
         signer: TicketSigner,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
-        self._terms = ClaimTerms(hold_for, max_seats, cancel_cutoff, currency, seat_rules or SeatRules())
+        self._terms = terms
         self._signer = signer
 
     async def __call__(self, command: PlaceBookingCommand) -> PlacedBooking:
