@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     password_hash_max_queue: int = Field(default=32, ge=0)
     refresh_token_retention_days: int = Field(default=30, ge=1)
     account_purge_seconds: float = Field(default=3600, gt=0)
+    outbox_retention_days: int = Field(default=7, ge=1)
+    outbox_purge_seconds: float = Field(default=3600, gt=0)
 
     cinema_timezone: str = "Europe/Brussels"
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
@@ -149,6 +151,10 @@ class Settings(BaseSettings):
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.cinema_timezone)
+
+    @property
+    def outbox_retention(self) -> timedelta:
+        return timedelta(days=self.outbox_retention_days)
 
     @property
     def response_cache_bytes(self) -> int:

@@ -230,3 +230,27 @@ async def test_a_row_waiting_for_its_back_off_holds_back_its_showing(backend: Ba
     async with backend.claimer.claim(OutboxChannel.MQTT, now(), limit=100) as batch:
         assert {m.showing_id for m in batch.messages} == {second}
         assert batch.held_back == 3  # first's v1 snapshot and v2 delta and snapshot wait behind the delta of v1
+
+
+async def test_purge_forgets_only_rows_sent_before_the_cut(backend: Backend) -> None:
+    """The outbox purger's query: sent rows older than the retention go; pending, failed and recent rows stay."""
+    for version in range(1, 4):
+        await backend.record(seats_changed(uuid4(), version))  # 6 MQTT rows
+    await backend.record(confirmed_email())  # 1 email row, which fails for good below
+    sent_at = datetime.now(UTC)
+    async with backend.claimer.claim(OutboxChannel.MQTT, now(), limit=4) as batch:
+        first_four = [m.id for m in batch.messages]
+        await batch.mark_sent(first_four, sent_at)
+    async with backend.claimer.claim(OutboxChannel.EMAIL, now(), limit=1) as batch:
+        (mail,) = batch.messages
+        await batch.mark_failed(mail.id, attempts=20, error="gone", retry_at=None)
+
+    async with backend.uow_factory() as uow:
+        assert await uow.outbox.purge_sent(sent_at, limit=100) == 0  # sent at, not before, the cut: kept
+        assert await uow.outbox.purge_sent(sent_at + timedelta(seconds=1), limit=3) == 3  # in batches
+        assert await uow.outbox.purge_sent(sent_at + timedelta(seconds=1), limit=100) == 1
+        await uow.commit()
+    async with backend.uow_factory() as uow:
+        left = await uow.outbox.list(OutboxFilter(), limit=100, offset=0)
+        assert await uow.outbox.get(first_four[0]) is None
+    assert sorted(e.status for e in left.items) == sorted([OutboxStatus.PENDING] * 2 + [OutboxStatus.FAILED])

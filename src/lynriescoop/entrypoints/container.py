@@ -62,6 +62,7 @@ from lynriescoop.application.catalogue.showings.list_showings import ListShowing
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
 from lynriescoop.application.outbox.list_outbox import ListOutbox
+from lynriescoop.application.outbox.purge_outbox import PurgeOutbox
 from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry
 from lynriescoop.application.outbox_routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
@@ -300,6 +301,9 @@ class Container(containers.DeclarativeContainer):
         publisher=mqtt_client,
         mailer=mailer,
     )
+    purge_outbox = providers.Factory(
+        PurgeOutbox, uow_factory=uow.provider, clock=clock, retention=settings.provided.outbox_retention
+    )
     list_outbox = providers.Factory(
         ListOutbox, uow_factory=uow.provider, topic_prefix=settings.provided.mqtt_topic_prefix
     )
@@ -332,6 +336,9 @@ class Container(containers.DeclarativeContainer):
             name="account-purger",
             interval=settings.provided.account_purge_seconds,
             job=purge_account_records,
+        ),
+        providers.Factory(
+            PeriodicTask, name="outbox-purger", interval=settings.provided.outbox_purge_seconds, job=purge_outbox
         ),
         change_listener,
         booking_request_consumer,

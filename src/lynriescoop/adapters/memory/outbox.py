@@ -55,21 +55,40 @@ class MemoryOutboxRepository(OutboxRepository):
     async def list(self, filters: OutboxFilter, limit: int, offset: int) -> Page[OutboxEntry]:
         found = [
             entry
-            for entry in (_entry(self._state, i) for i in range(len(self._state.outbox), 0, -1))
+            for entry in (
+                _entry(self._state, i)
+                for i in range(len(self._state.outbox), 0, -1)
+                if i not in self._state.outbox_purged
+            )
             if (filters.status is None or entry.status is filters.status)
             and (filters.channel is None or entry.channel is filters.channel)
         ]
         return Page(found[offset : offset + limit], len(found), limit, offset)
 
+    def _exists(self, entry_id: int) -> bool:
+        return 1 <= entry_id <= len(self._state.outbox) and entry_id not in self._state.outbox_purged
+
     async def get(self, entry_id: int) -> OutboxEntry | None:
-        return _entry(self._state, entry_id) if 1 <= entry_id <= len(self._state.outbox) else None
+        return _entry(self._state, entry_id) if self._exists(entry_id) else None
 
     async def requeue(self, entry_id: int, now: datetime) -> OutboxEntry | None:
-        if not 1 <= entry_id <= len(self._state.outbox):
+        if not self._exists(entry_id):
             return None
         row = self._state.outbox_rows[entry_id]
         row.status, row.available_at, row.attempts, row.sent_at = OutboxStatus.PENDING, now, 0, None
         return _entry(self._state, entry_id)
+
+    async def purge_sent(self, sent_before: datetime, limit: int) -> int:
+        old = [
+            entry_id
+            for entry_id, row in sorted(self._state.outbox_rows.items())
+            if self._exists(entry_id)
+            and row.status is OutboxStatus.SENT
+            and row.sent_at is not None
+            and row.sent_at < sent_before
+        ][:limit]
+        self._state.outbox_purged.update(old)
+        return len(old)
 
 
 class _MemoryBatch:

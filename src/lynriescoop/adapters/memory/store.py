@@ -45,6 +45,7 @@ class MemoryState:
     idempotency: dict[tuple[UUID, str], dict[str, Any]] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     outbox_rows: dict[int, OutboxRowState] = field(default_factory=dict)
+    outbox_purged: set[int] = field(default_factory=set)  # ids of purged rows (positions in ``outbox`` stay)
     tickets: dict[UUID, Ticket] = field(default_factory=dict)
 
     def snapshot(self) -> MemoryState:

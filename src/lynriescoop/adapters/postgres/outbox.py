@@ -69,6 +69,17 @@ class PostgresOutboxRepository(OutboxRepository):
         row = (await self._session.execute(select(*_COLUMNS).where(outbox.c.id == entry_id))).first()
         return _to_entry(row) if row else None
 
+    async def purge_sent(self, sent_before: datetime, limit: int) -> int:
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.status == OutboxStatus.SENT.value, outbox.c.sent_at < sent_before)
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = await self._session.execute(outbox.delete().where(outbox.c.id.in_(oldest)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def requeue(self, entry_id: int, now: datetime) -> OutboxEntry | None:
         stmt = (
             outbox.update()

@@ -11,7 +11,7 @@ from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking,
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.errors import RuleViolated, ShowingNotFound
+from lynriescoop.domain.errors import RuleViolated, ShowingNotFound, TooManySeats
 
 __all__ = ["PlaceBooking", "PlaceBookingCommand", "PlacedBooking"]
 
@@ -63,8 +63,11 @@ class PlaceBooking:
         self._signer = signer
 
     async def __call__(self, command: PlaceBookingCommand) -> PlacedBooking:
+        # What needs no database is refused before the showing's row lock is even asked for.
         if len(set(command.seat_ids)) != len(command.seat_ids):
             raise RuleViolated("Each seat may be asked for once.", code="duplicate_seats")
+        if len(command.seat_ids) > self._terms.max_seats:
+            raise TooManySeats(f"At most {self._terms.max_seats} seats per customer for one showing.")
         now = self._clock.now()
         async with self._uow() as uow:
             replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint(), now)

@@ -90,3 +90,8 @@ class OutboxRepository(Protocol):
         """Queue a row again: ``pending``, due at ``now``, ``attempts`` back to 0, ``sent_at`` cleared
         (``last_error`` is kept for the record), and wake the relays. None when the row does not exist."""
         ...
+
+    async def purge_sent(self, sent_before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows that were sent before ``sent_before`` (pending and failed rows stay);
+        returns how many."""
+        ...
