@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
-from lynriescoop.application.ports.bookings import BookingFilter
+from lynriescoop.application.ports.bookings import BookingContext, BookingFilter
 from lynriescoop.domain.bookings import Booking, BookingStatus, CancelledBy
 from lynriescoop.domain.errors import SeatsUnavailable
 from lynriescoop.domain.users import Role
@@ -58,6 +59,16 @@ async def test_add_get_and_view_round_trip(backend: Backend) -> None:
     assert view.showing.start_time == world.showing.start_time
 
 
+async def context(backend: Backend, world: World, user: str, labels: list[str], now: datetime = NOW) -> BookingContext:
+    """What PlaceBooking reads about ``labels`` after locking the showing (the one read of the booking path)."""
+    async with backend.uow_factory() as uow:
+        showing = await uow.bookings.lock_showing(world.showing.id)
+        assert showing is not None
+        return await uow.bookings.booking_context(
+            showing, world.users[user].id, [world.seat(label).id for label in labels], now
+        )
+
+
 async def test_a_live_seat_cannot_be_claimed_twice(backend: Backend) -> None:
     world = await _world(backend)
     async with backend.uow_factory() as uow:
@@ -67,9 +78,8 @@ async def test_a_live_seat_cannot_be_claimed_twice(backend: Backend) -> None:
         with pytest.raises(SeatsUnavailable) as info:
             await uow.bookings.add(_open(world, "bob", ["A2", "A3"]))
     assert info.value.seat_ids == [str(world.seat("A2").id)]
-    async with backend.uow_factory() as uow:
-        claims = await uow.bookings.live_claims(world.showing.id)
-    assert sorted(c.seat_id for c in claims) == sorted([world.seat("A1").id, world.seat("A2").id])
+    found = await context(backend, world, "bob", ["A1", "A2", "A3"])
+    assert sorted(c.seat_id for c in found.claims) == sorted([world.seat("A1").id, world.seat("A2").id])
 
 
 async def test_released_seats_can_be_claimed_again(backend: Backend) -> None:
@@ -83,8 +93,8 @@ async def test_released_seats_can_be_claimed_again(backend: Backend) -> None:
         await uow.bookings.update(first)
         await uow.bookings.add(_open(world, "bob", ["B1"], confirm=True))
         await uow.commit()
+    claims = (await context(backend, world, "ann", ["B1"])).claims
     async with backend.uow_factory() as uow:
-        claims = await uow.bookings.live_claims(world.showing.id, [world.seat("B1").id])
         cancelled = await uow.bookings.get(first.id)
     assert [c.status for c in claims] == [BookingStatus.CONFIRMED]
     assert cancelled is not None and cancelled.status is BookingStatus.CANCELLED
@@ -92,18 +102,19 @@ async def test_released_seats_can_be_claimed_again(backend: Backend) -> None:
     assert all(not s.is_live for s in cancelled.seats)
 
 
-async def test_live_seat_count_ignores_lapsed_holds(backend: Backend) -> None:
+async def test_the_customers_seats_ignore_lapsed_holds(backend: Backend) -> None:
     world = await _world(backend)
     async with backend.uow_factory() as uow:
         await uow.bookings.add(_open(world, "ann", ["C1", "C2"], now=NOW - timedelta(minutes=30)))
         await uow.bookings.add(_open(world, "ann", ["C3"], confirm=True))
         await uow.bookings.add(_open(world, "ann", ["C4"]))
         await uow.commit()
+    found = await context(backend, world, "ann", ["C5"])
     async with backend.uow_factory() as uow:
-        count = await uow.bookings.live_seat_count(world.users["ann"].id, world.showing.id, NOW)
         lapsed = await uow.bookings.lapsed_holds(world.showing.id, NOW)
         showings = await uow.bookings.showings_with_lapsed_holds(NOW, 10)
-    assert count == 2
+    assert (found.held_by_user, found.has_lapsed_holds) == (2, True)
+    assert (await context(backend, world, "bob", ["C5"])).held_by_user == 0
     assert [sorted(s.label for s in b.seats) for b in lapsed] == [["C1", "C2"]]
     assert showings == [world.showing.id]
 
@@ -120,15 +131,23 @@ async def test_seat_version_bumps_by_one(backend: Backend) -> None:
     assert showing is not None and showing.seat_version == 2
 
 
-async def test_seats_of_room_only_returns_that_rooms_seats(backend: Backend) -> None:
+async def test_the_booking_context_reads_only_the_showings_room_and_who_asks(backend: Backend) -> None:
     world = await _world(backend)
     other = build_world(now=NOW)
     await backend.put_world(other)
     wanted = [world.seat("A1").id, other.room.seats[0].id]
     async with backend.uow_factory() as uow:
-        found = await uow.bookings.seats_of_room(world.room.id, wanted)
-    assert list(found) == [world.seat("A1").id]
-    assert str(found[world.seat("A1").id].label) == "A1"
+        showing = await uow.bookings.lock_showing(world.showing.id)
+        assert showing is not None
+        found = await uow.bookings.booking_context(showing, world.users["ann"].id, wanted, NOW)
+        stranger = await uow.bookings.booking_context(showing, uuid4(), wanted, NOW)
+    assert list(found.seats) == [world.seat("A1").id]
+    assert str(found.seats[world.seat("A1").id].label) == "A1"
+    assert (found.claims, found.held_by_user, found.has_lapsed_holds) == ([], 0, False)
+    assert found.customer is not None and found.customer.email == "ann@example.com"
+    assert (found.showing.id, found.showing.movie_title) == (world.showing.id, "Test Movie")
+    assert found.showing.room_name == world.room.name
+    assert stranger.customer is None  # unknown (or disabled) accounts cannot book
 
 
 async def test_list_views_filters_and_orders_newest_first(backend: Backend) -> None:

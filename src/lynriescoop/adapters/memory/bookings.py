@@ -44,9 +44,9 @@ class MemoryBookingRepository(BookingRepository):
         room = self._state.rooms.get(showing.room_id)
         user = self._state.users.get(user_id)
         return BookingContext(
-            seats=await self.seats_of_room(showing.room_id, seat_ids),
-            claims=await self.live_claims(showing.id, seat_ids),
-            held_by_user=await self.live_seat_count(user_id, showing.id, now),
+            seats=await self._seats_of_room(showing.room_id, seat_ids),
+            claims=await self._live_claims(showing.id, seat_ids),
+            held_by_user=await self._live_seat_count(user_id, showing.id, now),
             has_lapsed_holds=bool(await self.lapsed_holds(showing.id, now)),
             showing=ShowingBrief(
                 showing.id, showing.start_time, movie.title if movie else "", room.name if room else ""
@@ -54,7 +54,7 @@ class MemoryBookingRepository(BookingRepository):
             customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
         )
 
-    async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
+    async def _seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
         room = self._state.rooms.get(room_id)
         wanted = set(seat_ids)
         return {s.id: copy.deepcopy(s) for s in room.seats if s.id in wanted} if room else {}
@@ -68,7 +68,7 @@ class MemoryBookingRepository(BookingRepository):
             if s.is_live
         ]
 
-    async def live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
+    async def _live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
         wanted = set(seat_ids) if seat_ids is not None else None
         claims = [
             LiveClaim(seat_id=seat_id, booking_id=b.id, status=b.status, expires_at=b.expires_at)
@@ -96,7 +96,7 @@ class MemoryBookingRepository(BookingRepository):
             if s.row in rows
         ]
 
-    async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
+    async def _live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
         return sum(
             1
             for b, _ in self._live(showing_id)

@@ -60,7 +60,7 @@ class MemorySeatMapReader(SeatMapReader):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
-    async def seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
+    async def _seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
         showing = self._state.showings.get(showing_id)
         if showing is None:
             return None
@@ -86,7 +86,7 @@ class MemorySeatMapReader(SeatMapReader):
         )
 
     async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
-        seat_map = await self.seat_map(showing_id, now)
+        seat_map = await self._seat_map(showing_id, now)
         if seat_map is None:
             return None
         return EncodedSeatMap(
@@ -99,7 +99,7 @@ class MemorySeatMapReader(SeatMapReader):
     async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
         found: dict[UUID, SeatSnapshot] = {}
         for showing_id in showing_ids:
-            seat_map = await self.seat_map(showing_id, now)
+            seat_map = await self._seat_map(showing_id, now)
             if seat_map is not None:
                 seats = [
                     {"seat_id": str(s.seat_id), "label": s.label, "status": s.status.value} for s in seat_map.seats

@@ -20,7 +20,6 @@ from lynriescoop.adapters.postgres.tables import (
     movies,
     rooms,
     seat_reservations,
-    seats,
     showings,
     users,
 )
@@ -182,34 +181,6 @@ class PostgresBookingRepository(BookingRepository):
             customer=UserBrief(user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
         )
 
-    async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
-        stmt = select(seats).where(seats.c.room_id == room_id, seats.c.id.in_(list(seat_ids)))
-        return {
-            r.id: Seat(
-                id=r.id,
-                room_id=r.room_id,
-                row=r.row_label,
-                number=r.number,
-                row_index=r.row_index,
-                category=SeatCategory(r.category),
-                is_active=r.is_active,
-            )
-            for r in await self._session.execute(stmt)
-        }
-
-    async def live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
-        stmt = (
-            select(seat_reservations.c.seat_id, bookings.c.id, bookings.c.status, bookings.c.expires_at)
-            .join(bookings, bookings.c.id == seat_reservations.c.booking_id)
-            .where(seat_reservations.c.showing_id == showing_id, seat_reservations.c.is_live)
-        )
-        if seat_ids is not None:
-            stmt = stmt.where(seat_reservations.c.seat_id.in_(list(seat_ids)))
-        return [
-            LiveClaim(seat_id=r.seat_id, booking_id=r.id, status=BookingStatus(r.status), expires_at=r.expires_at)
-            for r in await self._session.execute(stmt.order_by(seat_reservations.c.seat_id))
-        ]
-
     async def seat_availability(
         self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
     ) -> Sequence[RowSeat]:
@@ -229,19 +200,6 @@ class PostgresBookingRepository(BookingRepository):
             )
             for r in rows
         ]
-
-    async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
-        stmt = (
-            select(func.count())
-            .select_from(seat_reservations.join(bookings, bookings.c.id == seat_reservations.c.booking_id))
-            .where(
-                bookings.c.user_id == user_id,
-                bookings.c.showing_id == showing_id,
-                seat_reservations.c.is_live,
-                (bookings.c.status == "confirmed") | ((bookings.c.status == "pending") & (bookings.c.expires_at > now)),
-            )
-        )
-        return (await self._session.execute(stmt)).scalar_one()
 
     async def add(self, booking: Booking) -> None:
         """Two statements and no savepoint: a booking-number collision inserts nothing and draws a new number; a

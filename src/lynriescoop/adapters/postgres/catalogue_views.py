@@ -23,9 +23,7 @@ from lynriescoop.application.ports.read_models import (
     EncodedSeatMap,
     MovieBrief,
     RoomBrief,
-    SeatMap,
     SeatMapReader,
-    SeatMapSeat,
     ShowingReader,
     ShowingView,
 )
@@ -60,7 +58,6 @@ def _live_claims_join(*, outer: bool = False) -> Any:
 _SEAT_PRICE = func.coalesce(
     cast(showings.c.prices.op("->>", return_type=Text)(seats.c.category), Money), showings.c.price
 )
-_CATEGORIES = {category.value: category for category in SeatCategory}
 
 
 def _key(name: str) -> Any:
@@ -142,53 +139,6 @@ _SEAT_SNAPSHOTS = _seat_snapshots()
 class PostgresSeatMapReader(SeatMapReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
-        stmt = (
-            select(
-                seats.c.id,
-                seats.c.row_label,
-                seats.c.number,
-                seats.c.category,
-                seats.c.is_active,
-                showings.c.seat_version,
-                _SEAT_PRICE.label("seat_price"),
-                bookings.c.status.label("claim_status"),
-                bookings.c.expires_at.label("claim_expires_at"),
-            )
-            .select_from(_live_claims_join())
-            .where(showings.c.id == showing_id)
-            .order_by(seats.c.row_index, seats.c.number)
-        )
-        rows = (await self._session.execute(stmt)).all()
-        if not rows:
-            # Only a showing whose room has no seat gets here (rooms cannot be created empty): one more query.
-            version = (
-                await self._session.execute(select(showings.c.seat_version).where(showings.c.id == showing_id))
-            ).scalar_one_or_none()
-            return None if version is None else SeatMap(showing_id, version, ())
-        return SeatMap(
-            showing_id=showing_id,
-            version=rows[0].seat_version,
-            seats=[
-                SeatMapSeat(
-                    seat_id=r.id,
-                    row=r.row_label,
-                    number=r.number,
-                    label=f"{r.row_label}{r.number}",
-                    category=_CATEGORIES[r.category],
-                    is_accessible=r.category == SeatCategory.WHEELCHAIR.value,
-                    status=seat_status(
-                        is_active=r.is_active,
-                        claim_status=r.claim_status,
-                        claim_expires_at=r.claim_expires_at,
-                        now=now,
-                    ),
-                    price=r.seat_price,
-                )
-                for r in rows
-            ],
-        )
 
     async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
         row = (await self._session.execute(_SEAT_MAP_DOCUMENT, {"now": now, "showing_id": showing_id})).first()

@@ -100,24 +100,12 @@ class BookingRepository(Protocol):
         """Everything :class:`BookingContext` holds, in one query, for a showing this transaction has locked."""
         ...
 
-    async def seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
-        """Those of ``seat_ids`` that are seats of ``room_id`` (one query)."""
-        ...
-
-    async def live_claims(self, showing_id: UUID, seat_ids: Sequence[UUID] | None = None) -> Sequence[LiveClaim]:
-        """Live claims of the showing, on ``seat_ids`` only when given."""
-        ...
-
     async def seat_availability(
         self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
     ) -> Sequence[RowSeat]:
         """The seats of the rows of ``room_id`` holding any of ``seat_ids`` (every row when None), each with
         whether it is available for the showing: active, and no live claim (a hold lapsed by ``now`` is none).
         One query; read after the showing lock, it is what the claim in the same transaction will meet."""
-        ...
-
-    async def live_seat_count(self, user_id: UUID, showing_id: UUID, now: datetime) -> int:
-        """Seats the user holds (unexpired) or has booked for the showing."""
         ...
 
     async def add(self, booking: Booking) -> None:

@@ -62,12 +62,9 @@ class EncodedSeatMap:
 
 
 class SeatMapReader(Protocol):
-    async def seat_map(self, showing_id: UUID, now: datetime) -> SeatMap | None:
-        """The seat map, or None when the showing does not exist. ``now`` decides which holds still hold."""
-        ...
-
     async def seat_map_document(self, showing_id: UUID, now: datetime) -> EncodedSeatMap | None:
-        """The same seat map as :meth:`seat_map`, encoded as its JSON document; None for an unknown showing."""
+        """The seat map, encoded as its JSON document; None when the showing does not exist. ``now`` decides
+        which holds still hold."""
         ...
 
     async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
