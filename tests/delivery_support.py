@@ -21,16 +21,16 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttClientService, MqttTarget
+from lynriescoop.adapters.postgres.delivery import PostgresOutboxClaimer, PostgresOutboxListener
 from lynriescoop.adapters.postgres.engine import make_session_factory
-from lynriescoop.adapters.postgres.outbox_relay import PostgresOutboxClaimer, PostgresOutboxListener, asyncpg_dsn
+from lynriescoop.adapters.postgres.listening import asyncpg_dsn
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from lynriescoop.application.notifications.relay import OutboxRelay, RetryPolicy
-from lynriescoop.application.notifications.relay_worker import OutboxRelayWorker
-from lynriescoop.application.notifications.snapshots import ReadModelSnapshotSource
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.relay import OutboxRelay, RetryPolicy
+from lynriescoop.application.delivery.relay_worker import OutboxRelayWorker
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.delivery.snapshots import ReadModelSnapshotSource
 from lynriescoop.application.ports.clock import Clock, SystemClock
-from lynriescoop.application.ports.delivery import EventPublisher
-from lynriescoop.application.ports.mailer import Mailer
+from lynriescoop.application.ports.delivery import EventPublisher, Mailer
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from tests.support import free_port
 

@@ -14,7 +14,7 @@ from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.adapters.postgres.engine import make_session_factory
 from lynriescoop.adapters.postgres.stats import PostgresStatsReader
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.bookings import StatsReader
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from tests.factories import World, put_in_memory, put_in_postgres

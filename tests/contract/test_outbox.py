@@ -11,15 +11,14 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lynriescoop.adapters.memory.outbox import MemoryOutboxClaimer
+from lynriescoop.adapters.memory.delivery import MemoryOutboxClaimer
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
+from lynriescoop.adapters.postgres.delivery import PostgresOutboxClaimer
 from lynriescoop.adapters.postgres.engine import make_session_factory
-from lynriescoop.adapters.postgres.outbox_relay import PostgresOutboxClaimer
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from lynriescoop.application.outbox_routing import route_event
-from lynriescoop.application.ports.delivery import OutboxClaimer
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxFilter, OutboxKind, OutboxStatus
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.ports.delivery import OutboxChannel, OutboxClaimer, OutboxFilter, OutboxKind, OutboxStatus
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
     BookingConfirmedEmail,

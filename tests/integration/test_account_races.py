@@ -27,7 +27,7 @@ from lynriescoop.application.accounts.refresh_session import RefreshSession
 from lynriescoop.application.accounts.sessions import SessionIssuer, SessionTokens
 from lynriescoop.application.accounts.update_me import UpdateMe, UpdateMeCommand
 from lynriescoop.application.accounts.update_user import UpdateUser, UpdateUserCommand
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import InvalidCredentials, NotAuthenticated

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.postgres.engine import make_session_factory
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.tickets import Ticket, TicketStatus
 from tests.factories import build_world, make_user, put_in_postgres

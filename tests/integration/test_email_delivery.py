@@ -23,9 +23,9 @@ from lynriescoop.adapters.mqtt.client import MqttClientService
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.smtp.mailers import FileMailer, SmtpMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry, RetryOutboxEntryCommand
+from lynriescoop.application.delivery.retry_outbox_entry import RetryOutboxEntry, RetryOutboxEntryCommand
 from lynriescoop.application.ports.clock import SystemClock
-from lynriescoop.application.ports.outbox import OutboxStatus
+from lynriescoop.application.ports.delivery import OutboxStatus
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import BookingCancelledEmail, BookingConfirmedEmail, BookingEmailDetails, DomainEvent
 from tests.delivery_support import (

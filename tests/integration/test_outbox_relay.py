@@ -20,13 +20,13 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from lynriescoop.adapters.postgres import tables as t
-from lynriescoop.adapters.postgres.outbox_relay import PostgresOutboxClaimer, PostgresOutboxListener, asyncpg_dsn
+from lynriescoop.adapters.postgres.delivery import PostgresOutboxClaimer, PostgresOutboxListener
+from lynriescoop.adapters.postgres.listening import asyncpg_dsn
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.smtp.mailers import FileMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.notifications.payloads import rfc3339
-from lynriescoop.application.ports.delivery import EventPublisher
-from lynriescoop.application.ports.outbox import OutboxChannel
+from lynriescoop.application.delivery.payloads import rfc3339
+from lynriescoop.application.ports.delivery import EventPublisher, OutboxChannel
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
     BookingStatusChanged,

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from lynriescoop.adapters.postgres.engine import make_session_factory
 from lynriescoop.adapters.postgres.errors import is_database_outage, refused_value, translate_database_error
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.domain.errors import DatabaseUnavailable, ValueRefused
 from lynriescoop.entrypoints.http.errors import PROBLEM_JSON, install_error_handlers
 from lynriescoop.entrypoints.http.openapi_problems import install_problem_docs

@@ -7,8 +7,9 @@ import functools
 
 from dependency_injector import containers, providers
 
-from lynriescoop.adapters.postgres.change_feed import ChangeFeed
+from lynriescoop.adapters.postgres.change_feed import ChangeFeed, PostgresChangeListener
 from lynriescoop.adapters.postgres.engine import make_engine, make_session_factory
+from lynriescoop.adapters.postgres.listening import asyncpg_dsn
 from lynriescoop.adapters.postgres.stats import PostgresStatsReader
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -61,15 +62,15 @@ from lynriescoop.application.catalogue.showings.get_showing import GetShowing
 from lynriescoop.application.catalogue.showings.list_showings import ListShowings
 from lynriescoop.application.catalogue.showings.schedule_showing import ScheduleShowing
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowing
-from lynriescoop.application.outbox.list_outbox import ListOutbox
-from lynriescoop.application.outbox.purge_outbox import PurgeOutbox
-from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.list_outbox import ListOutbox
+from lynriescoop.application.delivery.purge_outbox import PurgeOutbox
+from lynriescoop.application.delivery.retry_outbox_entry import RetryOutboxEntry
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.application.tickets.check_in import CheckIn, CheckInBatch
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
 from lynriescoop.domain.seat_rules import SeatRules
-from lynriescoop.entrypoints import notifications, tmdb_wiring
+from lynriescoop.entrypoints import delivery, tmdb_wiring
 from lynriescoop.entrypoints.hasher_pool import HasherPoolShutdown
 from lynriescoop.entrypoints.http.response_cache import ResponseCache
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler
@@ -77,6 +78,12 @@ from lynriescoop.entrypoints.mqtt.consumer import BookingRequestConsumer
 from lynriescoop.entrypoints.periodic import PeriodicTask
 from lynriescoop.entrypoints.secrets import jwt_secret, ticket_signing_key
 from lynriescoop.settings import Settings
+
+
+def _change_listener(settings: Settings, feed: ChangeFeed) -> PostgresChangeListener:
+    if not settings.database_url:
+        raise ValueError("the change listener needs DATABASE_URL")
+    return PostgresChangeListener(asyncpg_dsn(settings.database_url), feed)
 
 
 class Container(containers.DeclarativeContainer):
@@ -100,7 +107,7 @@ class Container(containers.DeclarativeContainer):
 
     # Catalogue changes, for the read caches: this process's commits at once, other processes' through NOTIFY.
     change_feed = providers.Singleton(ChangeFeed)
-    change_listener = providers.Singleton(notifications.build_change_listener, settings=settings, feed=change_feed)
+    change_listener = providers.Singleton(_change_listener, settings=settings, feed=change_feed)
     response_cache = providers.Singleton(
         ResponseCache,
         feed=change_feed,
@@ -274,8 +281,8 @@ class Container(containers.DeclarativeContainer):
     )
 
     # Delivery (API.md §8, §9, §7 outbox): the MQTT client, the mailer, the outbox relay, the outbox routes.
-    mqtt_client = providers.Singleton(notifications.build_mqtt_client, settings)
-    mailer = providers.Singleton(notifications.build_mailer, settings)
+    mqtt_client = providers.Singleton(delivery.build_mqtt_client, settings)
+    mailer = providers.Singleton(delivery.build_mailer, settings)
     # The relay has a small pool of its own: under a booking burst every request connection may be queued on one
     # showing's row lock, and the live map must not wait behind them (docs/performance.md).
     delivery_engine = providers.Singleton(
@@ -293,7 +300,7 @@ class Container(containers.DeclarativeContainer):
         changes=change_feed,
     )
     outbox_relay = providers.Singleton(
-        notifications.build_outbox_relay,
+        delivery.build_outbox_relay,
         settings=settings,
         engine=delivery_engine,
         uow_factory=delivery_uow.provider,

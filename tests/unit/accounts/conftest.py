@@ -13,7 +13,7 @@ from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.accounts.login_throttle import LoginThrottle
 from lynriescoop.application.accounts.sessions import SessionIssuer
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.users import Role, User
 from lynriescoop.domain.values import EmailAddress

@@ -16,7 +16,7 @@ from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.confirm_booking import ConfirmBooking
 from lynriescoop.application.bookings.place_booking import PlaceBooking
 from lynriescoop.application.bookings.sweep_holds import SweepHolds
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.domain.events import DomainEvent
 from lynriescoop.domain.users import Role
 from tests.factories import MutableClock, World, build_world, make_user, put_in_memory

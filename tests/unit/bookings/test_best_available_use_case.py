@@ -10,7 +10,7 @@ from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
 from lynriescoop.application.bookings.best_available import BestAvailable, BestAvailableCommand
 from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.place_booking import PlaceBookingCommand
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.domain.errors import (
     IdempotencyKeyReused,
     NoAdjacentSeats,

@@ -16,8 +16,8 @@ from lynriescoop.application.bookings.confirm_booking import ConfirmBookingComma
 from lynriescoop.application.bookings.place_booking import PlaceBookingCommand
 from lynriescoop.application.bookings.showing_cancellation import cancel_bookings_of_showing
 from lynriescoop.application.catalogue.showings.cancel_showing import CancelShowing, CancelShowingCommand
-from lynriescoop.application.outbox_routing import route_event
-from lynriescoop.application.ports.outbox import OutboxKind
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.ports.delivery import OutboxKind
 from lynriescoop.application.tickets.check_in import CheckIn, CheckInBatch, CheckInCommand, Scan
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets
 from lynriescoop.domain.errors import (

@@ -12,7 +12,7 @@ import pytest
 
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.movie_source import SourceMovieDetails, SourceSearchPage
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.errors import TmdbMovieNotFound

@@ -17,7 +17,7 @@ from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, g
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.application.bookings.claiming import ClaimTerms
 from lynriescoop.application.bookings.place_booking import PlaceBooking
-from lynriescoop.application.outbox_routing import route_event
+from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.entrypoints.mqtt import booking_requests
 from lynriescoop.entrypoints.mqtt.booking_requests import BookingRequestHandler

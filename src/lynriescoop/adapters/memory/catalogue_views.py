@@ -10,6 +10,7 @@ from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState
 from lynriescoop.application.catalogue.showings.views import earliest, seat_map_document
+from lynriescoop.application.ports.delivery import SeatSnapshot
 from lynriescoop.application.ports.read_models import (
     EncodedSeatMap,
     MovieBrief,
@@ -22,7 +23,6 @@ from lynriescoop.application.ports.read_models import (
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
-from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.rooms import Seat
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, is_taken, seat_status

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.ports.outbox import OutboxMessage, OutboxStatus
+from lynriescoop.application.ports.delivery import OutboxMessage, OutboxStatus
 from lynriescoop.domain.bookings import Booking
 from lynriescoop.domain.movies import Movie
 from lynriescoop.domain.rooms import Room

@@ -7,16 +7,16 @@ from typing import Self
 
 from lynriescoop.adapters.memory.bookings import MemoryBookingRepository
 from lynriescoop.adapters.memory.catalogue_views import MemorySeatMapReader, MemoryShowingReader
+from lynriescoop.adapters.memory.delivery import MemoryOutboxRepository, stamp_outbox_rows
 from lynriescoop.adapters.memory.login_attempts import MemoryLoginAttemptRepository
 from lynriescoop.adapters.memory.movies import MemoryMovieRepository
-from lynriescoop.adapters.memory.outbox import MemoryOutboxRepository, stamp_outbox_rows
 from lynriescoop.adapters.memory.refresh_tokens import MemoryRefreshTokenRepository
 from lynriescoop.adapters.memory.rooms import MemoryRoomRepository
 from lynriescoop.adapters.memory.showings import MemoryShowingRepository
 from lynriescoop.adapters.memory.store import MemoryState, MemoryStore
 from lynriescoop.adapters.memory.tickets import MemoryTicketRepository
 from lynriescoop.adapters.memory.users import MemoryUserRepository
-from lynriescoop.application.ports.outbox import EventRouter
+from lynriescoop.application.ports.delivery import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.events import DomainEvent
 

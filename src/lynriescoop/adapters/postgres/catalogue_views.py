@@ -19,6 +19,7 @@ from lynriescoop.adapters.postgres.seat_status import TAKEN, seat_status_sql
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
 from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
 from lynriescoop.application.catalogue.showings.views import earliest
+from lynriescoop.application.ports.delivery import SeatSnapshot
 from lynriescoop.application.ports.read_models import (
     EncodedSeatMap,
     MovieBrief,
@@ -29,7 +30,6 @@ from lynriescoop.application.ports.read_models import (
 )
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
-from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.domain.seat_maps import BOOKED_STATUSES, SeatStatus, seat_status
 

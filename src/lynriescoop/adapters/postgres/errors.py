@@ -20,8 +20,6 @@ from lynriescoop.domain.errors import DatabaseUnavailable, DomainError, ValueRef
 
 logger = logging.getLogger(__name__)
 
-OUTBOX_CHANNEL = "lynriescoop_outbox"
-
 
 def constraint_name(exc: IntegrityError) -> str | None:
     """The name of the violated constraint, as asyncpg reports it."""

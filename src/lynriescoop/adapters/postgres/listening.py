@@ -13,8 +13,14 @@ import contextlib
 import logging
 
 import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy.engine import make_url
 
 logger = logging.getLogger(__name__)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+asyncpg://...``) as a plain DSN asyncpg connects with."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class ListeningConnection:

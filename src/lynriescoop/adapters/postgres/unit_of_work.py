@@ -21,17 +21,17 @@ from lynriescoop.adapters.postgres.change_feed import (
     change_of_writes,
     notify_payload,
 )
+from lynriescoop.adapters.postgres.delivery import OUTBOX_CHANNEL, PostgresOutboxRepository
 from lynriescoop.adapters.postgres.driver import driver_connection
-from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL, database_errors, translate_database_error
+from lynriescoop.adapters.postgres.errors import database_errors, translate_database_error
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
-from lynriescoop.adapters.postgres.outbox import PostgresOutboxRepository
 from lynriescoop.adapters.postgres.refresh_tokens import PostgresRefreshTokenRepository
 from lynriescoop.adapters.postgres.rooms import PostgresRoomRepository
 from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
 from lynriescoop.adapters.postgres.tickets import PostgresTicketRepository
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
-from lynriescoop.application.ports.outbox import EventRouter
+from lynriescoop.application.ports.delivery import EventRouter
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.events import DomainEvent
 

@@ -13,7 +13,7 @@ from typing import Literal
 import aiosmtplib
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError, Mailer
+from lynriescoop.application.ports.delivery import BookingEmail, MailDeliveryError, Mailer
 
 TlsMode = Literal["none", "starttls", "tls"]
 MAX_ERROR = 200

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
+from lynriescoop.application.ports.delivery import SeatSnapshot
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import ShowingFilter
-from lynriescoop.application.ports.snapshots import SeatSnapshot
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.domain.seat_maps import SeatStatus
 from lynriescoop.domain.showings import Showing, ShowingStatus

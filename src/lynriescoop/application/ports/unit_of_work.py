@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from lynriescoop.application.ports.bookings import BookingRepository
-from lynriescoop.application.ports.outbox import OutboxRepository
+from lynriescoop.application.ports.delivery import OutboxRepository
 from lynriescoop.application.ports.read_models import SeatMapReader, ShowingReader
 from lynriescoop.application.ports.repositories import (
     LoginAttemptRepository,

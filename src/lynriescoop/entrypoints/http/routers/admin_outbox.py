@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from lynriescoop.application.outbox.list_outbox import ListOutbox, ListOutboxQuery
-from lynriescoop.application.outbox.retry_outbox_entry import RetryOutboxEntry, RetryOutboxEntryCommand
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+from lynriescoop.application.delivery.list_outbox import ListOutbox, ListOutboxQuery
+from lynriescoop.application.delivery.retry_outbox_entry import RetryOutboxEntry, RetryOutboxEntryCommand
+from lynriescoop.application.ports.delivery import OutboxChannel, OutboxStatus
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentManager, provide
 from lynriescoop.entrypoints.http.openapi_problems import problems

@@ -7,8 +7,8 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
-from lynriescoop.application.outbox.views import OutboxEntryView
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+from lynriescoop.application.delivery.views import OutboxEntryView
+from lynriescoop.application.ports.delivery import OutboxChannel, OutboxStatus
 from lynriescoop.application.ports.repositories import Page
 
 

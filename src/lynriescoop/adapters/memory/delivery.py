@@ -1,4 +1,4 @@
-"""The outbox in memory: the operators' repository, the relay's claimer and a hand-driven wake-up signal.
+"""Delivery in memory: the outbox for operators and the relay's claimer.
 
 Row ids are positions in ``MemoryState.outbox`` plus one; ``MemoryState.outbox_rows`` holds each row's delivery
 state, stamped by the unit of work at commit (:func:`stamp_outbox_rows`).
@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from lynriescoop.adapters.memory.store import MemoryState, MemoryStore, OutboxRowState
-from lynriescoop.application.ports.delivery import ClaimedMessage, OutboxClaimer
-from lynriescoop.application.ports.outbox import (
+from lynriescoop.application.ports.delivery import (
+    ClaimedMessage,
     OutboxChannel,
+    OutboxClaimer,
     OutboxEntry,
     OutboxFilter,
     OutboxRepository,

@@ -9,14 +9,19 @@ from decimal import Decimal
 from itertools import pairwise
 from uuid import UUID, uuid4
 
-from lynriescoop.adapters.memory.outbox import MemoryOutboxClaimer
+from lynriescoop.adapters.memory.delivery import MemoryOutboxClaimer
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
-from lynriescoop.application.notifications.relay import OutboxRelay, RetryPolicy
-from lynriescoop.application.outbox_routing import route_event
-from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
-from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.application.delivery.relay import OutboxRelay, RetryPolicy
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.ports.delivery import (
+    BookingEmail,
+    MailDeliveryError,
+    OutboxChannel,
+    OutboxStatus,
+    SeatSnapshot,
+    ShowingSummary,
+)
 from lynriescoop.domain.events import BookingConfirmedEmail, BookingEmailDetails
 from tests.factories import MutableClock
 

@@ -1,4 +1,4 @@
-"""Which outbox messages announce which domain event (API.md §8 and §9).
+"""Routing: which outbox rows announce which domain event (API.md §8 and §9).
 
 The routing is a pure function so the in-memory and PostgreSQL units of work write the same rows.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lynriescoop.application.notifications.payloads import (
+from lynriescoop.application.delivery.payloads import (
     booking_confirm_topic,
     booking_email_payload,
     booking_status_payload,
@@ -36,8 +36,13 @@ from lynriescoop.application.notifications.payloads import (
     tickets_revoked_payload,
     tickets_revoked_topic,
 )
-from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind, OutboxMessage
+from lynriescoop.application.ports.delivery import (
+    BookingEmail,
+    BookingEmailKind,
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+)
 from lynriescoop.domain.events import (
     BookingCancelledEmail,
     BookingConfirmedEmail,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxEntry, OutboxStatus
+from lynriescoop.application.ports.delivery import OutboxChannel, OutboxEntry, OutboxStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lynriescoop.application.outbox.views import OutboxEntryView
+from lynriescoop.application.delivery.views import OutboxEntryView
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import OutboxEntryNotFound

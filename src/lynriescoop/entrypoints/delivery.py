@@ -1,4 +1,4 @@
-"""Wiring of the delivery side: the MQTT client, the mailer, the outbox relay and its metrics.
+"""Wiring of delivery: the MQTT client, the mailer, the outbox relay and its metrics.
 
 Readiness (``/readyz``): ``mqtt`` is ``ok`` while connected to the broker, else ``down`` (also when ``MQTT_URL`` is
 unset for the app); ``smtp`` is ``ok`` after a successful send, ``down`` after a failed one, ``unknown`` before the
@@ -11,17 +11,15 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttClientService
-from lynriescoop.adapters.postgres.change_feed import ChangeFeed, PostgresChangeListener
-from lynriescoop.adapters.postgres.outbox_relay import PostgresOutboxClaimer, PostgresOutboxListener, asyncpg_dsn
+from lynriescoop.adapters.postgres.delivery import PostgresOutboxClaimer, PostgresOutboxListener
+from lynriescoop.adapters.postgres.listening import asyncpg_dsn
 from lynriescoop.adapters.smtp.mailers import FileMailer, SmtpMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.notifications.relay import OutboxRelay
-from lynriescoop.application.notifications.relay_worker import OutboxRelayWorker
-from lynriescoop.application.notifications.snapshots import ReadModelSnapshotSource
+from lynriescoop.application.delivery.relay import OutboxRelay
+from lynriescoop.application.delivery.relay_worker import OutboxRelayWorker
+from lynriescoop.application.delivery.snapshots import ReadModelSnapshotSource
 from lynriescoop.application.ports.clock import Clock
-from lynriescoop.application.ports.delivery import DeliveryObserver
-from lynriescoop.application.ports.mailer import Mailer
-from lynriescoop.application.ports.outbox import OutboxChannel
+from lynriescoop.application.ports.delivery import DeliveryObserver, Mailer, OutboxChannel
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.settings import Settings
 
@@ -82,9 +80,3 @@ def build_outbox_relay(
         observer=PrometheusDeliveryObserver(),
     )
     return OutboxRelayWorker(relay, PostgresOutboxListener(asyncpg_dsn(settings.database_url)))
-
-
-def build_change_listener(settings: Settings, feed: ChangeFeed) -> PostgresChangeListener:
-    if not settings.database_url:
-        raise ValueError("the change listener needs DATABASE_URL")
-    return PostgresChangeListener(asyncpg_dsn(settings.database_url), feed)

@@ -10,16 +10,21 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from lynriescoop.adapters.memory.outbox import MemoryOutboxClaimer
+from lynriescoop.adapters.memory.delivery import MemoryOutboxClaimer
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
-from lynriescoop.application.notifications.payloads import rfc3339
-from lynriescoop.application.notifications.relay import OutboxRelay, RetryPolicy
-from lynriescoop.application.outbox_routing import route_event
-from lynriescoop.application.ports.delivery import PublishFailed
-from lynriescoop.application.ports.mailer import BookingEmail, MailDeliveryError
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
-from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.application.delivery.payloads import rfc3339
+from lynriescoop.application.delivery.relay import OutboxRelay, RetryPolicy
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.ports.delivery import (
+    BookingEmail,
+    MailDeliveryError,
+    OutboxChannel,
+    OutboxStatus,
+    PublishFailed,
+    SeatSnapshot,
+    ShowingSummary,
+)
 from lynriescoop.domain.events import (
     BookingConfirmedEmail,
     BookingEmailDetails,

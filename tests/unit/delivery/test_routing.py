@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import uuid4
 
-from lynriescoop.application.notifications.payloads import booking_email_from_payload
-from lynriescoop.application.outbox_routing import route_event
-from lynriescoop.application.ports.mailer import BookingEmailKind
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind
+from lynriescoop.application.delivery.payloads import booking_email_from_payload
+from lynriescoop.application.delivery.routing import route_event
+from lynriescoop.application.ports.delivery import BookingEmailKind, OutboxChannel, OutboxKind
 from lynriescoop.domain.events import (
     BookingCancelledEmail,
     BookingConfirmedEmail,

@@ -12,8 +12,8 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.notifications.payloads import booking_email_from_payload, booking_email_payload
-from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
+from lynriescoop.application.delivery.payloads import booking_email_from_payload, booking_email_payload
+from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
 from lynriescoop.domain.events import BookingEmailDetails, TicketLine
 from tests.qr_support import read_qr_png
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from lynriescoop.application.notifications.relay import RelayOutcome
-from lynriescoop.application.notifications.relay_worker import OutboxRelayWorker
+from lynriescoop.application.delivery.relay import RelayOutcome
+from lynriescoop.application.delivery.relay_worker import OutboxRelayWorker
 
 
 class Signal:

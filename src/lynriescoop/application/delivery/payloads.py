@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
-from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary
+from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind, SeatSnapshot, ShowingSummary
 from lynriescoop.domain.events import (
     BookingEmailDetails,
     BookingStatusChanged,

@@ -32,7 +32,7 @@ from uuid import UUID
 
 import orjson
 
-from lynriescoop.application.notifications.payloads import (
+from lynriescoop.application.delivery.payloads import (
     booking_email_from_payload,
     seat_snapshot_message,
     showing_update_payload,
@@ -42,13 +42,15 @@ from lynriescoop.application.ports.delivery import (
     ClaimedMessage,
     DeliveryObserver,
     EventPublisher,
+    MailDeliveryError,
+    Mailer,
     OutboxBatch,
+    OutboxChannel,
     OutboxClaimer,
+    OutboxKind,
     PublishFailed,
+    SnapshotSource,
 )
-from lynriescoop.application.ports.mailer import MailDeliveryError, Mailer
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxKind
-from lynriescoop.application.ports.snapshots import SnapshotSource
 from lynriescoop.domain.events import ShowingEventKind
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""The relay's side of the outbox in PostgreSQL: claiming due rows, and the LISTEN connection that wakes it.
+"""Delivery in PostgreSQL: the outbox as operators manage it, the relay's claim on due rows, and the LISTEN
+connection that wakes the relay (the unit of work writes the rows and sends the NOTIFY, see unit_of_work.py).
 
 Claiming (one transaction per batch):
 - ``SELECT ... FOR UPDATE SKIP LOCKED`` takes due pending rows of one channel in id order: several relays never
@@ -22,19 +23,110 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, text
+from sqlalchemy import Row, and_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL
 from lynriescoop.adapters.postgres.listening import ListeningConnection
 from lynriescoop.adapters.postgres.tables import outbox
-from lynriescoop.application.ports.delivery import ClaimedMessage, OutboxClaimer, OutboxSignal
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxStatus
+from lynriescoop.application.ports.delivery import (
+    ClaimedMessage,
+    OutboxChannel,
+    OutboxClaimer,
+    OutboxEntry,
+    OutboxFilter,
+    OutboxRepository,
+    OutboxSignal,
+    OutboxStatus,
+)
+from lynriescoop.application.ports.repositories import Page
 
 logger = logging.getLogger(__name__)
+
+# The NOTIFY channel of the outbox: the unit of work notifies it with the rows it wrote (delivered only if the
+# transaction commits), a requeue does too, and the relay's listener LISTENs on it.
+OUTBOX_CHANNEL = "lynriescoop_outbox"
+
+# --- The outbox as operators manage it (API.md §7): list, get, queue again, purge ---
+
+_ENTRY_COLUMNS = (
+    outbox.c.id,
+    outbox.c.channel,
+    outbox.c.kind,
+    outbox.c.destination,
+    outbox.c.status,
+    outbox.c.attempts,
+    outbox.c.last_error,
+    outbox.c.available_at,
+    outbox.c.created_at,
+    outbox.c.sent_at,
+)
+
+
+def _entry(row: Row[Any]) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        channel=OutboxChannel(row.channel),
+        kind=row.kind,
+        destination=row.destination,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        available_at=row.available_at,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+class PostgresOutboxRepository(OutboxRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list(self, filters: OutboxFilter, limit: int, offset: int) -> Page[OutboxEntry]:
+        conditions = []
+        if filters.status is not None:
+            conditions.append(outbox.c.status == filters.status.value)
+        if filters.channel is not None:
+            conditions.append(outbox.c.channel == filters.channel.value)
+        where = and_(True, *conditions)
+        total = (await self._session.execute(select(func.count()).select_from(outbox).where(where))).scalar_one()
+        rows = await self._session.execute(
+            select(*_ENTRY_COLUMNS).where(where).order_by(outbox.c.id.desc()).limit(limit).offset(offset)
+        )
+        return Page([_entry(r) for r in rows], total, limit, offset)
+
+    async def get(self, entry_id: int) -> OutboxEntry | None:
+        row = (await self._session.execute(select(*_ENTRY_COLUMNS).where(outbox.c.id == entry_id))).first()
+        return _entry(row) if row else None
+
+    async def purge_sent(self, sent_before: datetime, limit: int) -> int:
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.status == OutboxStatus.SENT.value, outbox.c.sent_at < sent_before)
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = await self._session.execute(outbox.delete().where(outbox.c.id.in_(oldest)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def requeue(self, entry_id: int, now: datetime) -> OutboxEntry | None:
+        stmt = (
+            outbox.update()
+            .where(outbox.c.id == entry_id)
+            .values(status=OutboxStatus.PENDING.value, available_at=now, attempts=0, sent_at=None)
+            .returning(*_ENTRY_COLUMNS)
+        )
+        row = (await self._session.execute(stmt)).first()
+        if row is None:
+            return None
+        # Delivered with the commit, like the unit of work's own notification.
+        await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
+        return _entry(row)
+
+
+# --- The relay's claim on due rows ---
 
 # First key of the two-integer advisory locks of the relay ("LYNR"); the second is the showing id's hash.
 SHOWING_LOCK_NAMESPACE = 0x4C594E52
@@ -161,9 +253,7 @@ class PostgresOutboxClaimer(OutboxClaimer):
         ]
 
 
-def asyncpg_dsn(database_url: str) -> str:
-    """A SQLAlchemy URL (``postgresql+asyncpg://...``) as a plain DSN asyncpg connects with."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+# --- The wake-up: LISTEN on the outbox channel ---
 
 
 class PostgresOutboxListener(ListeningConnection, OutboxSignal):

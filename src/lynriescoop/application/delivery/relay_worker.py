@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from lynriescoop.application.notifications.relay import OutboxRelay, RelayOutcome
+from lynriescoop.application.delivery.relay import OutboxRelay, RelayOutcome
 from lynriescoop.application.ports.delivery import OutboxSignal
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, local_time
-from lynriescoop.application.ports.mailer import BookingEmail, BookingEmailKind
+from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
 from lynriescoop.domain.events import BookingEmailDetails
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

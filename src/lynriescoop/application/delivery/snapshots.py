@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from lynriescoop.application.ports.snapshots import SeatSnapshot, ShowingSummary, SnapshotSource
+from lynriescoop.application.ports.delivery import SeatSnapshot, ShowingSummary, SnapshotSource
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lynriescoop.application.outbox.views import OutboxEntryView
-from lynriescoop.application.ports.outbox import OutboxChannel, OutboxFilter, OutboxStatus
+from lynriescoop.application.delivery.views import OutboxEntryView
+from lynriescoop.application.ports.delivery import OutboxChannel, OutboxFilter, OutboxStatus
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 
