@@ -25,7 +25,6 @@ from lynriescoop.adapters.postgres.listening import asyncpg_dsn
 from lynriescoop.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from lynriescoop.adapters.smtp.mailers import FileMailer
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
-from lynriescoop.application.delivery.payloads import rfc3339
 from lynriescoop.application.ports.delivery import EventPublisher, OutboxChannel
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
@@ -37,6 +36,7 @@ from lynriescoop.domain.events import (
     ShowingChanged,
     ShowingEventKind,
 )
+from lynriescoop.domain.formats import rfc3339
 from tests.delivery_support import (
     TcpGate,
     clear_retained,

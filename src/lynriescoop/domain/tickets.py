@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from lynriescoop.domain.errors import AlreadyCheckedIn, InvalidTicket, TicketRevoked
+from lynriescoop.domain.formats import rfc3339
 
 CODE_VERSION = 1
 KEY_ID_BYTES = 4
@@ -159,5 +160,5 @@ class Ticket:
 
 
 def already_checked_in(at: datetime) -> AlreadyCheckedIn:
-    stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    stamp = rfc3339(at)
     return AlreadyCheckedIn(f"This ticket was checked in at {stamp}.", checked_in_at=stamp)

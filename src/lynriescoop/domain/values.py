@@ -5,46 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-_CENT = Decimal("0.01")
-_MAX_AMOUNT = Decimal("100000")
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """A non-negative amount with two decimal places in one currency."""
-
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            raise ValueError("amount must be a Decimal")
-        if not self.amount.is_finite() or self.amount < 0 or self.amount >= _MAX_AMOUNT:
-            raise ValueError("amount must be between 0 and 99999.99")
-        if not re.fullmatch(r"[A-Z]{3}", self.currency):
-            raise ValueError("currency must be a three-letter ISO code")
-        object.__setattr__(self, "amount", self.amount.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-    @classmethod
-    def of(cls, value: str | int | Decimal, currency: str) -> Money:
-        try:
-            return cls(Decimal(str(value)), currency)
-        except InvalidOperation as exc:
-            raise ValueError(f"not a decimal amount: {value!r}") from exc
-
-    @classmethod
-    def zero(cls, currency: str) -> Money:
-        return cls(Decimal("0"), currency)
-
-    def __add__(self, other: Money) -> Money:
-        if other.currency != self.currency:
-            raise ValueError("cannot add amounts in different currencies")
-        return Money(self.amount + other.amount, self.currency)
-
-    def __str__(self) -> str:
-        return f"{self.amount:.2f}"
 
 
 @dataclass(frozen=True, slots=True)

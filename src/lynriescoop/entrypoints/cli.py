@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from lynriescoop.adapters.embedded import EmbeddedStartError
 from lynriescoop.adapters.postgres.migrations import upgrade
+from lynriescoop.domain.formats import rfc3339
 from lynriescoop.entrypoints.logging import configure_logging
 from lynriescoop.entrypoints.runtime import EmbeddedServers, check_production_defaults, is_loopback_host
 from lynriescoop.settings import Settings, SettingsError
@@ -182,7 +183,7 @@ def _verify_ticket(args: argparse.Namespace) -> int:
     if verdict.claims is not None:
         claims = verdict.claims
         print(f"ticket:  {claims.ticket_id}")
-        print(f"showing: {claims.showing_id} at {claims.start_time.isoformat().replace('+00:00', 'Z')}")
+        print(f"showing: {claims.showing_id} at {rfc3339(claims.start_time)}")
         print(f"seat:    {claims.seat_label}")
         print(f"key:     {claims.key_id}")
     print(f"verdict: {'VALID' if verdict.valid else 'INVALID'} ({verdict.reason})", flush=True)

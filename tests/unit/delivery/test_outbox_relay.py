@@ -13,7 +13,6 @@ import pytest
 from lynriescoop.adapters.memory.delivery import MemoryOutboxClaimer
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.memory.unit_of_work import MemoryUnitOfWork
-from lynriescoop.application.delivery.payloads import rfc3339
 from lynriescoop.application.delivery.relay import OutboxRelay, RetryPolicy
 from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.delivery import (
@@ -36,6 +35,7 @@ from lynriescoop.domain.events import (
     ShowingChanged,
     ShowingEventKind,
 )
+from lynriescoop.domain.formats import rfc3339
 from tests.factories import MutableClock
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -195,9 +195,9 @@ class MemoryBookingRepository(BookingRepository):
 
     async def get_response(self, user_id: UUID, key: str) -> StoredResponse | None:
         entry = self._state.idempotency.get((user_id, key))
-        if entry is None or entry["status"] is None:
+        if entry is None or entry["body"] is None:
             return None
-        return StoredResponse(entry["hash"], entry["status"], entry["body"], entry["created_at"])
+        return StoredResponse(entry["hash"], entry["body"], entry["created_at"])
 
     async def claim_key(self, user_id: UUID, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
         entry = self._state.idempotency.get((user_id, key))
@@ -205,15 +205,13 @@ class MemoryBookingRepository(BookingRepository):
             return await self.get_response(user_id, key)
         self._state.idempotency[(user_id, key)] = {
             "hash": request_hash,
-            "status": None,
             "body": None,
             "created_at": now,
         }
         return None
 
-    async def store_response(self, user_id: UUID, key: str, status: int, body: Mapping[str, Any]) -> None:
+    async def store_response(self, user_id: UUID, key: str, body: Mapping[str, Any]) -> None:
         entry = self._state.idempotency[(user_id, key)]
-        entry["status"] = status
         entry["body"] = copy.deepcopy(dict(body))
 
     async def purge_keys(self, now: datetime) -> int:

@@ -42,6 +42,10 @@ from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.values import BookingNumber, SeatLabel
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# idempotency_keys.response_status is no longer read (the stored answer is its body; the status is the entrypoint's
+# business), but still written: a process of the previous release, during a rolling restart, takes a NULL status for
+# "not answered yet" and would book again. A migration drops the column once no such process can run.
+LEGACY_RESPONSE_STATUS = 201
 _NUMBER_ATTEMPTS = 5
 
 # Placing a booking reads everything it needs about the locked showing in this one statement (docs/benchmarks.md:
@@ -415,9 +419,9 @@ class PostgresBookingRepository(BookingRepository):
     async def get_response(self, user_id: UUID, key: str) -> StoredResponse | None:
         stmt = select(idempotency_keys).where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
         row = (await self._session.execute(stmt)).first()
-        if row is None or row.response_status is None:
+        if row is None or row.response_body is None:
             return None
-        return StoredResponse(row.request_hash, row.response_status, row.response_body, row.created_at)
+        return StoredResponse(row.request_hash, row.response_body, row.created_at)
 
     async def claim_key(self, user_id: UUID, key: str, request_hash: str, now: datetime) -> StoredResponse | None:
         # A concurrent first use holds the unique key until it commits: this INSERT waits for it, then
@@ -441,11 +445,11 @@ class PostgresBookingRepository(BookingRepository):
             return None
         return await self.get_response(user_id, key)
 
-    async def store_response(self, user_id: UUID, key: str, status: int, body: Mapping[str, Any]) -> None:
+    async def store_response(self, user_id: UUID, key: str, body: Mapping[str, Any]) -> None:
         await self._session.execute(
             update(idempotency_keys)
             .where(idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
-            .values(response_status=status, response_body=dict(body))
+            .values(response_status=LEGACY_RESPONSE_STATUS, response_body=dict(body))
         )
 
     async def purge_keys(self, now: datetime) -> int:

@@ -17,6 +17,7 @@ from lynriescoop.adapters.postgres.tables import bookings, seat_reservations, sh
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.showings import SeatVersion, ShowingFilter, ShowingRepository
 from lynriescoop.domain.errors import MovieNotFound, RoomNotFound
+from lynriescoop.domain.formats import money
 from lynriescoop.domain.rooms import Features, SeatCategory
 from lynriescoop.domain.showings import Showing, ShowingStatus
 
@@ -52,7 +53,7 @@ def _values(showing: Showing) -> dict[str, Any]:
         "end_time": showing.end_time,
         "price": showing.price,
         # Amounts as strings: JSON numbers would go through float.
-        "prices": {category.value: f"{amount:.2f}" for category, amount in showing.prices.items()},
+        "prices": {category.value: money(amount) for category, amount in showing.prices.items()},
         "is_3d": showing.is_3d,
         "is_imax": showing.is_imax,
         "is_dolby": showing.is_dolby,

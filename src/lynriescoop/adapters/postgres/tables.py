@@ -232,7 +232,7 @@ idempotency_keys = Table(
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("key", Text, nullable=False),
     Column("request_hash", Text, nullable=False),
-    Column("response_status", SmallInteger),
+    Column("response_status", SmallInteger),  # unread, written for the previous release (postgres/bookings.py)
     Column("response_body", JSONB),
     _ts("created_at", default_now=True),
     PrimaryKeyConstraint("user_id", "key"),

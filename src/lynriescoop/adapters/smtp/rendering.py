@@ -12,7 +12,6 @@ loading remote images. The booking number is called a reference, never an entran
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
@@ -23,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from lynriescoop.adapters.qr.segno_codes import png_width, qr_png
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
+from lynriescoop.domain.formats import money
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -90,7 +90,6 @@ class BookingEmailRenderer:
             for t, (cid, png) in zip(d.tickets, images, strict=True)
         ]
         deadline = d.cancel_deadline or d.start_time - self._cutoff
-        total = d.total_price.quantize(Decimal("0.01"))
         return {
             "name": d.recipient_name,
             "booking_number": d.booking_number,
@@ -100,7 +99,7 @@ class BookingEmailRenderer:
             "timezone": self._zone.key,
             "seats": ", ".join(d.seat_labels),
             "seat_count": len(d.seat_labels),
-            "total": f"{total} {d.currency}",
+            "total": f"{money(d.total_price)} {d.currency}",
             "cancel_deadline": local_time(deadline, self._zone),
             "reason": cancel_reason(d.reason),
             "tickets": tickets,

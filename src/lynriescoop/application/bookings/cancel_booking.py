@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from lynriescoop.application.bookings.seat_changes import lock_booking, record_customer_email, record_seat_change
-from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.application.tickets.issuing import revoke_tickets
@@ -37,7 +36,7 @@ class CancelBooking:
         self._clock = clock
         self._cancel_cutoff = cancel_cutoff
 
-    async def __call__(self, command: CancelBookingCommand) -> dict[str, Any]:
+    async def __call__(self, command: CancelBookingCommand) -> BookingView:
         now = self._clock.now()
         async with self._uow() as uow:
             booking, showing = await lock_booking(
@@ -57,4 +56,4 @@ class CancelBooking:
             if changed:
                 await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
             await uow.commit()
-        return booking_document(view)
+        return view

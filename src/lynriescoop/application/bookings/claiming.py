@@ -126,5 +126,5 @@ async def claim_seats(
         await record_customer_email(uow, view, showing, terms.cancel_cutoff, now, context.customer, issued)
     document = booking_document(view)
     if idempotency_key is not None:
-        await uow.bookings.store_response(user_id, idempotency_key, 201, document)
+        await uow.bookings.store_response(user_id, idempotency_key, document)
     return document

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from lynriescoop.application.bookings.seat_changes import (
@@ -13,7 +12,7 @@ from lynriescoop.application.bookings.seat_changes import (
     record_seat_change,
     release_lapsed_holds,
 )
-from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
@@ -44,7 +43,7 @@ class ConfirmBooking:
         self._cancel_cutoff = cancel_cutoff
         self._signer = signer
 
-    async def __call__(self, command: ConfirmBookingCommand) -> dict[str, Any]:
+    async def __call__(self, command: ConfirmBookingCommand) -> BookingView:
         now = self._clock.now()
         async with self._uow() as uow:
             booking, showing = await lock_booking(uow, command.booking_id, command.user_id, as_manager=False)
@@ -62,4 +61,4 @@ class ConfirmBooking:
             if changed:
                 await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
             await uow.commit()
-        return booking_document(view)
+        return view

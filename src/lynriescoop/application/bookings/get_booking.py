@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from lynriescoop.application.bookings.serialization import booking_document
+from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import BookingNotFound
 
@@ -16,9 +15,9 @@ class GetBooking:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow = uow_factory
 
-    async def __call__(self, booking_id: UUID, user_id: UUID, *, as_manager: bool) -> dict[str, Any]:
+    async def __call__(self, booking_id: UUID, user_id: UUID, *, as_manager: bool) -> BookingView:
         async with self._uow() as uow:
             view = await uow.bookings.view(booking_id)
         if view is None or (view.booking.user_id != user_id and not as_manager):
             raise BookingNotFound()
-        return booking_document(view)
+        return view

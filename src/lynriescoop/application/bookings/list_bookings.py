@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from lynriescoop.application.bookings.serialization import booking_document
-from lynriescoop.application.ports.bookings import BookingFilter
+from lynriescoop.application.ports.bookings import BookingFilter, BookingView
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
@@ -23,7 +20,7 @@ class ListBookings:
 
     async def __call__(
         self, filters: BookingFilter, limit: int, offset: int, *, with_user: bool = False
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[BookingView]:
         async with self._uow() as uow:
             page = await uow.bookings.list_views(filters, self._clock.now(), limit, offset, with_user=with_user)
-        return Page([booking_document(view) for view in page.items], page.total, limit, offset)
+        return Page(page.items, page.total, limit, offset)

@@ -1,12 +1,13 @@
 """Topics and JSON payloads of API.md §8, and the email rows of §9, as plain JSON-safe dictionaries.
 
-Times are RFC 3339 in UTC (``2026-11-28T19:30:00Z``), money is a string with two places, ids are strings.
+Times are RFC 3339 in UTC (``2026-11-28T19:30:00Z``), money is a string with two places (both written by
+``domain/formats.py``), ids are strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -21,8 +22,7 @@ from lynriescoop.domain.events import (
     TicketLine,
     TicketsRevoked,
 )
-
-CENT = Decimal("0.01")
+from lynriescoop.domain.formats import money, parse_rfc3339, rfc3339
 
 JsonObject = dict[str, Any]
 
@@ -49,24 +49,6 @@ def tickets_revoked_topic(showing_id: UUID) -> str:
 
 def checkin_topic(showing_id: UUID) -> str:
     return f"checkin/{showing_id}"
-
-
-def rfc3339(moment: datetime) -> str:
-    """UTC with a ``Z``: ``2026-11-28T19:30:00Z``. A naive datetime is refused rather than guessed."""
-    if moment.tzinfo is None:
-        raise ValueError("a timestamp must be timezone-aware")
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_rfc3339(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp without offset: {text!r}")
-    return moment
-
-
-def money(amount: Decimal) -> str:
-    return str(amount.quantize(CENT))
 
 
 def _seats(seats: tuple[SeatState, ...]) -> list[JsonObject]:

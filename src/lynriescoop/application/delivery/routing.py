@@ -28,7 +28,6 @@ from lynriescoop.application.delivery.payloads import (
     booking_status_payload,
     checkin_payload,
     checkin_topic,
-    rfc3339,
     seats_delta_payload,
     seats_snapshot_topic,
     seats_status_topic,
@@ -54,6 +53,7 @@ from lynriescoop.domain.events import (
     TicketCheckedIn,
     TicketsRevoked,
 )
+from lynriescoop.domain.formats import rfc3339
 
 
 def _snapshot(event: SeatsChanged | ShowingChanged, version: int | None) -> OutboxMessage:

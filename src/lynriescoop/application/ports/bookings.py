@@ -79,10 +79,10 @@ class BookingContext:
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
-    """The first answer given to an Idempotency-Key, replayed for the same request within 24 hours."""
+    """The first answer given to an Idempotency-Key, replayed for the same request within 24 hours. It is the answer's
+    body only: which HTTP status goes with it is the entrypoint's business."""
 
     request_hash: str
-    status: int
     body: Mapping[str, Any]
     created_at: datetime
 
@@ -153,7 +153,9 @@ class BookingRepository(Protocol):
         forgotten."""
         ...
 
-    async def store_response(self, user_id: UUID, key: str, status: int, body: Mapping[str, Any]) -> None: ...
+    async def store_response(self, user_id: UUID, key: str, body: Mapping[str, Any]) -> None:
+        """Keep the answer of the request that claimed ``key`` in this transaction, for its replays."""
+        ...
 
     async def purge_keys(self, now: datetime) -> int:
         """Forget idempotency keys older than 24 h; returns how many."""

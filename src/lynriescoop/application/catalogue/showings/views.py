@@ -10,6 +10,7 @@ from uuid import UUID
 from lynriescoop.application.ports.read_models import SeatMap, ShowingView
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.domain.errors import ShowingNotFound
+from lynriescoop.domain.formats import money
 
 
 async def showing_view(uow: UnitOfWork, showing_id: UUID, now: datetime) -> ShowingView:
@@ -35,7 +36,7 @@ def seat_map_document(seat_map: SeatMap) -> dict[str, Any]:
                 "category": s.category.value,
                 "is_accessible": s.is_accessible,
                 "status": s.status.value,
-                "price": f"{s.price:.2f}",
+                "price": money(s.price),
             }
             for s in seat_map.seats
         ],

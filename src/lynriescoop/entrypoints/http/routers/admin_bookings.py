@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from lynriescoop.application.bookings.get_stats import GetStats
@@ -39,14 +37,11 @@ async def list_all_bookings(
     status: BookingStatus | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> JSONResponse:
+) -> PageOut[AdminBookingOut]:
     filters = BookingFilter(user_id=user_id, showing_id=showing_id, status=status)
     page = await list_bookings(filters, limit, offset, with_user=True)
-    return JSONResponse({"items": list(page.items), "total": page.total, "limit": limit, "offset": offset})
-
-
-def _money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+    items = [AdminBookingOut.of(v) for v in page.items]
+    return PageOut[AdminBookingOut](items=items, total=page.total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -68,31 +63,4 @@ async def stats(
         Query(alias="to", description="RFC 3339 with an offset. Default: a week after `from`."),
     ] = None,
 ) -> StatsOut:
-    figures = await get_stats(start, end)
-    return StatsOut(
-        users=figures.users,
-        movies=figures.movies,
-        rooms=figures.rooms,
-        upcoming_showings=figures.upcoming_showings,
-        confirmed_bookings=figures.confirmed_bookings,
-        tickets_sold=figures.tickets_sold,
-        revenue=_money(figures.revenue),
-        currency=request.app.state.settings.currency,
-        occupancy=[
-            {
-                "showing_id": row.showing_id,
-                "movie_title": row.movie_title,
-                "start_time": row.start_time,
-                "capacity": row.capacity,
-                "sold": row.sold,
-                "held": row.held,
-                "checked_in": row.checked_in,
-                "occupancy_pct": round(100 * row.sold / row.capacity, 1) if row.capacity else 0.0,
-            }
-            for row in figures.occupancy
-        ],
-        top_movies=[
-            {"movie_id": m.movie_id, "title": m.title, "tickets_sold": m.tickets_sold, "revenue": _money(m.revenue)}
-            for m in figures.top_movies
-        ],
-    )
+    return StatsOut.of(await get_stats(start, end), request.app.state.settings.currency)

@@ -6,15 +6,14 @@ import inspect
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Response
 
 from lynriescoop.application.bookings.best_available import BestAvailable, BestAvailableCommand
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
 from lynriescoop.entrypoints.http.openapi_problems import problems
-from lynriescoop.entrypoints.http.routers.bookings import IdempotencyKey
+from lynriescoop.entrypoints.http.routers.bookings import IdempotencyKey, placed_booking_response
 from lynriescoop.entrypoints.http.schemas.bookings import BestAvailableCreate, BookingOut
 
 router = APIRouter(prefix="/showings", tags=["bookings"])
@@ -43,11 +42,9 @@ async def best_available(
     user: CurrentUser,
     pick: Annotated[BestAvailable, Depends(provide(Container.best_available))],
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     category = SeatCategory(body.category) if body.category else None
     command = BestAvailableCommand(
         user.id, showing_id, body.count, category, body.accessible, body.confirm, idempotency_key
     )
-    placed = await pick(command)
-    headers = {"Idempotent-Replayed": "true"} if placed.replayed else None
-    return JSONResponse(placed.document, status_code=201, headers=headers)
+    return placed_booking_response(await pick(command))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 
 from lynriescoop.application.tickets.check_in import CheckIn, CheckInBatch, CheckInCommand, Scan
 from lynriescoop.entrypoints.container import Container
@@ -16,7 +15,6 @@ from lynriescoop.entrypoints.http.schemas.tickets import (
     BatchCheckInRequest,
     CheckInOut,
     CheckInRequest,
-    ScanResultOut,
 )
 
 router = APIRouter(prefix="/checkin", tags=["check-in"])
@@ -41,13 +39,14 @@ STAFF = problems((401, "not_authenticated"), (403, "forbidden"))
 )
 async def check_in(
     body: CheckInRequest, _: CurrentDoorStaff, use_case: Annotated[CheckIn, Depends(provide(Container.check_in))]
-) -> JSONResponse:
-    return JSONResponse(CheckInOut.document(await use_case(CheckInCommand(body.code, body.showing_id))))
+) -> CheckInOut:
+    return CheckInOut.of(await use_case(CheckInCommand(body.code, body.showing_id)))
 
 
 @router.post(
     "/batch",
     response_model=BatchCheckInOut,
+    response_model_exclude_unset=True,
     summary="Check in the scans of a scanner that was offline (1..500). Auth: staff or manager.",
     description=(CheckInBatch.__doc__ or "")
     + "\n\nEach result carries `ok` and either the `ticket` or an `error` `{code, detail}` with the codes of "
@@ -58,6 +57,5 @@ async def check_in_batch(
     body: BatchCheckInRequest,
     _: CurrentDoorStaff,
     use_case: Annotated[CheckInBatch, Depends(provide(Container.check_in_batch))],
-) -> JSONResponse:
-    results = await use_case([Scan(scan.code, scan.scanned_at) for scan in body.scans])
-    return JSONResponse({"results": [ScanResultOut.document(r) for r in results]})
+) -> BatchCheckInOut:
+    return BatchCheckInOut.of(await use_case([Scan(scan.code, scan.scanned_at) for scan in body.scans]))

@@ -6,15 +6,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from lynriescoop.adapters.qr.segno_codes import qr_png, qr_svg
-from lynriescoop.adapters.security.ed25519_tickets import jwks
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
 from lynriescoop.entrypoints.http.openapi_problems import problems
-from lynriescoop.entrypoints.http.schemas.tickets import JwkSet, TicketList, TicketOut
+from lynriescoop.entrypoints.http.schemas.tickets import JwkSet, TicketList
 
 router = APIRouter(tags=["tickets"])
 
@@ -31,8 +30,8 @@ QR_CACHE = "private, max-age=300"
         "A scanner saves this to verify codes offline (docs/tickets.md)."
     ),
 )
-async def ticket_keys(keys: Annotated[ListTicketKeys, Depends(provide(Container.list_ticket_keys))]) -> JSONResponse:
-    return JSONResponse(jwks(keys()))
+async def ticket_keys(keys: Annotated[ListTicketKeys, Depends(provide(Container.list_ticket_keys))]) -> JwkSet:
+    return JwkSet.of(keys())
 
 
 @router.get(
@@ -46,9 +45,8 @@ async def booking_tickets(
     booking_id: UUID,
     user: CurrentUser,
     list_tickets: Annotated[ListBookingTickets, Depends(provide(Container.list_booking_tickets))],
-) -> JSONResponse:
-    tickets = await list_tickets(booking_id, user.id, as_manager=user.is_manager)
-    return JSONResponse({"items": [TicketOut.document(t) for t in tickets]})
+) -> TicketList:
+    return TicketList.of(await list_tickets(booking_id, user.id, as_manager=user.is_manager))
 
 
 QR_RESPONSES = AUTH | problems((404, "ticket_not_found"))

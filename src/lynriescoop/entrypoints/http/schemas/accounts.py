@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 from lynriescoop.application.accounts.sessions import SessionTokens
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain import users as domain
+from lynriescoop.domain.formats import utc
 from lynriescoop.domain.users import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Role
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -108,7 +109,7 @@ class User(BaseModel):
             role=user.role,
             is_active=user.is_active,
             avatar=user.avatar,
-            created_at=user.created_at.astimezone(UTC),
+            created_at=utc(user.created_at),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
 from uuid import UUID
@@ -13,6 +13,7 @@ from lynriescoop.application.catalogue.movies.create_movie import CreateMovieCom
 from lynriescoop.application.catalogue.movies.search_tmdb import TmdbHit, TmdbSearchResult
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.domain import movies as domain
+from lynriescoop.domain.formats import utc
 from lynriescoop.domain.movies import (
     GENRE_MAX_LENGTH,
     MAX_CAST,
@@ -116,10 +117,6 @@ class ImportMovieRequest(BaseModel):
     tmdb_id: TmdbId
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
 class Movie(BaseModel):
     id: UUID
     tmdb_id: int | None
@@ -159,8 +156,8 @@ class Movie(BaseModel):
             cast=list(movie.cast),
             trailer_url=movie.trailer_url,
             status=movie.status,
-            created_at=_utc(movie.created_at),
-            updated_at=_utc(movie.updated_at),
+            created_at=utc(movie.created_at),
+            updated_at=utc(movie.updated_at),
         )
 
 

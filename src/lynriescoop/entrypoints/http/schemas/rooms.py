@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Self
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints,
 from lynriescoop.application.catalogue.rooms.create_room import CreateRoomCommand
 from lynriescoop.application.ports.repositories import Page
 from lynriescoop.application.ports.rooms import RoomSummary
+from lynriescoop.domain.formats import utc
 from lynriescoop.domain.rooms import MAX_SEATS_PER_ROOM, Features, Room, RowSpec, Seat, SeatCategory, SeatSpec
 
 RoomName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -145,8 +146,8 @@ class RoomOut(RoomListItem):
         return cls(
             **RoomListItem.of(room).model_dump(),
             rows=[RowOut(label=label, seats=[SeatOut.of(s) for s in seats]) for label, seats in room.rows],
-            created_at=room.created_at.astimezone(UTC),
-            updated_at=room.updated_at.astimezone(UTC),
+            created_at=utc(room.created_at),
+            updated_at=utc(room.updated_at),
         )
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
-from decimal import Decimal
+from datetime import date
 from typing import Annotated, Self
 from uuid import UUID
 
@@ -13,23 +12,14 @@ from lynriescoop.application.catalogue.showings.schedule_showing import Schedule
 from lynriescoop.application.catalogue.showings.update_showing import UpdateShowingCommand
 from lynriescoop.application.ports.read_models import ShowingView
 from lynriescoop.application.ports.repositories import Page
+from lynriescoop.domain.formats import money, utc
 from lynriescoop.domain.movies import poster_url
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.domain.seat_maps import SeatStatus
 from lynriescoop.domain.showings import ShowingStatus
+from lynriescoop.entrypoints.http.schemas.money import MoneyIn, MoneyOut
 
-MoneyIn = Annotated[
-    Decimal,
-    Field(
-        ge=0, lt=100000, decimal_places=2, allow_inf_nan=False, description="a string or a number", examples=["12.50"]
-    ),
-]
-MoneyOut = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["12.50"])]
 Prices = Annotated[dict[SeatCategory, MoneyIn], Field(description="per seat category; a missing one costs `price`")]
-
-
-def money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
 
 
 class ShowingCreate(BaseModel):
@@ -161,8 +151,8 @@ class ShowingOut(BaseModel):
                 poster_url=poster_url(view.movie.poster_path, image_base_url),
             ),
             room=ShowingRoom(id=view.room.id, name=view.room.name),
-            start_time=showing.start_time.astimezone(UTC),
-            end_time=showing.end_time.astimezone(UTC),
+            start_time=utc(showing.start_time),
+            end_time=utc(showing.end_time),
             is_3d=showing.is_3d,
             is_imax=showing.is_imax,
             is_dolby=showing.is_dolby,

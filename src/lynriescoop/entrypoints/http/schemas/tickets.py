@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from lynriescoop.application.ports.tickets import PublicKey
 from lynriescoop.application.tickets.check_in import CheckedIn, ScanResult
+from lynriescoop.domain.formats import utc
 from lynriescoop.domain.tickets import MAX_CODE_LENGTH, Ticket, TicketStatus
 
 # Room for what scanners and people add (spaces or hyphens between groups, a line break); normalized later.
 CodeText = Annotated[str, Field(min_length=1, max_length=2 * MAX_CODE_LENGTH, description="the ticket's code")]
-
-
-def _utc(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 class TicketOut(BaseModel):
@@ -28,21 +27,25 @@ class TicketOut(BaseModel):
     code: str
     checked_in_at: datetime | None
 
-    @staticmethod
-    def document(ticket: Ticket) -> dict[str, Any]:
-        return {
-            "id": str(ticket.id),
-            "booking_id": str(ticket.booking_id),
-            "showing_id": str(ticket.showing_id),
-            "seat_label": ticket.seat_label,
-            "status": ticket.status.value,
-            "code": ticket.code,
-            "checked_in_at": _utc(ticket.checked_in_at),
-        }
+    @classmethod
+    def of(cls, ticket: Ticket) -> Self:
+        return cls(
+            id=ticket.id,
+            booking_id=ticket.booking_id,
+            showing_id=ticket.showing_id,
+            seat_label=ticket.seat_label,
+            status=ticket.status,
+            code=ticket.code,
+            checked_in_at=utc(ticket.checked_in_at) if ticket.checked_in_at is not None else None,
+        )
 
 
 class TicketList(BaseModel):
     items: list[TicketOut]
+
+    @classmethod
+    def of(cls, tickets: Sequence[Ticket]) -> Self:
+        return cls(items=[TicketOut.of(ticket) for ticket in tickets])
 
 
 class Jwk(BaseModel):
@@ -55,6 +58,10 @@ class Jwk(BaseModel):
 
 class JwkSet(BaseModel):
     keys: list[Jwk]
+
+    @classmethod
+    def of(cls, keys: Sequence[PublicKey]) -> Self:
+        return cls(keys=[Jwk(kid=key.kid, x=key.x) for key in keys])
 
 
 class CheckInRequest(BaseModel):
@@ -76,18 +83,15 @@ class CheckInOut(BaseModel):
     showing: CheckInShowingOut
     first_check_in: bool
 
-    @staticmethod
-    def document(done: CheckedIn) -> dict[str, Any]:
-        return {
-            "ticket": TicketOut.document(done.ticket),
-            "showing": {
-                "id": str(done.showing.id),
-                "movie_title": done.showing.movie_title,
-                "room_name": done.showing.room_name,
-                "start_time": _utc(done.showing.start_time),
-            },
-            "first_check_in": done.first_check_in,
-        }
+    @classmethod
+    def of(cls, done: CheckedIn) -> Self:
+        showing = CheckInShowingOut(
+            id=done.showing.id,
+            movie_title=done.showing.movie_title,
+            room_name=done.showing.room_name,
+            start_time=utc(done.showing.start_time),
+        )
+        return cls(ticket=TicketOut.of(done.ticket), showing=showing, first_check_in=done.first_check_in)
 
 
 class ScanIn(BaseModel):
@@ -104,6 +108,8 @@ class BatchCheckInRequest(BaseModel):
 
 
 class ScanError(BaseModel):
+    model_config = ConfigDict(extra="allow")  # the error's details, as problem+json carries them
+
     code: str
     detail: str
     checked_in_at: datetime | None = None
@@ -115,15 +121,20 @@ class ScanResultOut(BaseModel):
     ticket: TicketOut | None = None
     error: ScanError | None = None
 
-    @staticmethod
-    def document(result: ScanResult) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": result.code, "ok": result.ok}
+    @classmethod
+    def of(cls, result: ScanResult) -> Self:
+        """Either ``ticket`` or ``error`` is set, never both; the route leaves out what is unset."""
+        parts: dict[str, TicketOut | ScanError] = {}
         if result.checked_in is not None:
-            body["ticket"] = TicketOut.document(result.checked_in.ticket)
+            parts["ticket"] = TicketOut.of(result.checked_in.ticket)
         if result.error_code is not None:
-            body["error"] = {"code": result.error_code, "detail": result.error_detail, **result.error_extra}
-        return body
+            parts["error"] = ScanError(code=result.error_code, detail=result.error_detail or "", **result.error_extra)
+        return cls(code=result.code, ok=result.ok, **parts)
 
 
 class BatchCheckInOut(BaseModel):
     results: list[ScanResultOut]
+
+    @classmethod
+    def of(cls, results: Sequence[ScanResult]) -> Self:
+        return cls(results=[ScanResultOut.of(result) for result in results])
