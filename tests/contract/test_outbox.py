@@ -21,8 +21,8 @@ from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.delivery import OutboxChannel, OutboxClaimer, OutboxFilter, OutboxKind, OutboxStatus
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
-    BookingConfirmedEmail,
-    BookingEmailDetails,
+    BookingConfirmed,
+    BookingDetails,
     DomainEvent,
     SeatChangeReason,
     SeatsChanged,
@@ -69,8 +69,8 @@ def seats_changed(showing: UUID, version: int) -> SeatsChanged:
     )
 
 
-def confirmed_email(recipient: str = "ann@example.com") -> BookingConfirmedEmail:
-    details = BookingEmailDetails(
+def confirmed_email(recipient: str = "ann@example.com") -> BookingConfirmed:
+    details = BookingDetails(
         recipient_email=recipient,
         recipient_name="Ann",
         booking_number="7KQ2M9XA",
@@ -81,7 +81,7 @@ def confirmed_email(recipient: str = "ann@example.com") -> BookingConfirmedEmail
         total_price=Decimal("10.00"),
         currency="EUR",
     )
-    return BookingConfirmedEmail(occurred_at=T0, booking_id=uuid4(), details=details)
+    return BookingConfirmed(occurred_at=T0, booking_id=uuid4(), details=details)
 
 
 async def test_recorded_events_are_listed_newest_first(backend: Backend) -> None:

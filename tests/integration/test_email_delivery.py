@@ -27,7 +27,7 @@ from lynriescoop.application.delivery.retry_outbox_entry import RetryOutboxEntry
 from lynriescoop.application.ports.clock import SystemClock
 from lynriescoop.application.ports.delivery import OutboxStatus
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.events import BookingCancelledEmail, BookingConfirmedEmail, BookingEmailDetails, DomainEvent
+from lynriescoop.domain.events import BookingCancelled, BookingConfirmed, BookingDetails, DomainEvent
 from tests.delivery_support import (
     FAST_RETRY,
     SmtpRecorder,
@@ -53,7 +53,7 @@ def renderer() -> BookingEmailRenderer:
     )
 
 
-def details(**overrides: Any) -> BookingEmailDetails:
+def details(**overrides: Any) -> BookingDetails:
     values: dict[str, Any] = {
         "recipient_email": "ann@example.com",
         "recipient_name": "<script>alert('x')</script> Ann",
@@ -66,11 +66,11 @@ def details(**overrides: Any) -> BookingEmailDetails:
         "currency": "EUR",
     }
     values.update(overrides)
-    return BookingEmailDetails(**values)
+    return BookingDetails(**values)
 
 
-def confirmed(**overrides: Any) -> BookingConfirmedEmail:
-    return BookingConfirmedEmail(occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details(**overrides))
+def confirmed(**overrides: Any) -> BookingConfirmed:
+    return BookingConfirmed(occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details(**overrides))
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ async def test_the_cancellation_says_why(
     clean_db: AsyncEngine, database_url: str, uow: UnitOfWorkFactory, smtp: tuple[SmtpRecorder, Controller]
 ) -> None:
     recorder, controller = smtp
-    event = BookingCancelledEmail(
+    event = BookingCancelled(
         occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details(reason="showing_cancelled")
     )
     async with running_relay(clean_db, database_url, offline_publisher(), smtp_mailer(controller)):

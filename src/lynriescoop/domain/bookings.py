@@ -189,6 +189,16 @@ class Booking:
         self._release_seats()
         return True
 
+    def cancel_by(
+        self, requester_id: UUID, *, as_manager: bool, now: datetime, starts_at: datetime, cutoff: timedelta
+    ) -> bool:
+        """Cancel at someone's request: a manager is not bound by the cutoff, and the record says who cancelled,
+        the owner counting as the customer even when they cancel as a manager. Returns False as :meth:`cancel`."""
+        changed = self.cancel(CancelledBy.MANAGER if as_manager else CancelledBy.CUSTOMER, now, starts_at, cutoff)
+        if changed and requester_id == self.user_id:
+            self.cancelled_by = CancelledBy.CUSTOMER
+        return changed
+
     def complete(self) -> bool:
         if self.status is not BookingStatus.CONFIRMED:
             return False

@@ -268,11 +268,6 @@ class BookingCancelled(Conflict):
     default_detail = "The booking is cancelled."
 
 
-class BookingNotConfirmable(Conflict):
-    code = "booking_not_confirmable"
-    default_detail = "The booking cannot be confirmed in its current state."
-
-
 class CancellationClosed(RuleViolated):
     code = "cancellation_closed"
     default_detail = "It is too late to cancel this booking."

@@ -1,4 +1,7 @@
-"""Domain events: facts that happened, recorded by use cases and written to the outbox by the unit of work."""
+"""Domain events: facts that happened, recorded by use cases and written to the outbox by the unit of work.
+
+An event names what happened (``BookingConfirmed``), never who is told or how: which MQTT messages and emails
+announce it is decided by routing (``application/delivery/routing.py``)."""
 
 from __future__ import annotations
 
@@ -74,8 +77,9 @@ class TicketLine:
 
 
 @dataclass(frozen=True, slots=True)
-class BookingEmailDetails:
-    """What a customer email needs, captured at the time of the change so the mail renders the same later."""
+class BookingDetails:
+    """The booking as it stood at the change, with its customer (``recipient_*``): captured then, so that whatever
+    announces it later (the customer's email) shows it as it was."""
 
     recipient_email: str
     recipient_name: str
@@ -92,15 +96,19 @@ class BookingEmailDetails:
 
 
 @dataclass(frozen=True, slots=True)
-class BookingConfirmedEmail(DomainEvent):
+class BookingConfirmed(DomainEvent):
+    """A booking was confirmed (at once, or its hold)."""
+
     booking_id: UUID
-    details: BookingEmailDetails
+    details: BookingDetails
 
 
 @dataclass(frozen=True, slots=True)
-class BookingCancelledEmail(DomainEvent):
+class BookingCancelled(DomainEvent):
+    """A booking was cancelled: by its customer, a manager, or with its showing (``details.reason``)."""
+
     booking_id: UUID
-    details: BookingEmailDetails
+    details: BookingDetails
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,16 @@ class User:
         return self.role in (Role.STAFF, Role.MANAGER) and self.is_active
 
 
+class RefreshTokenState(enum.StrEnum):
+    """Whether a refresh token may be used now, and if not, why (in this order: a revoked token is revoked, even if
+    it was also rotated or has expired)."""
+
+    USABLE = "usable"
+    REVOKED = "revoked"
+    ROTATED = "rotated"  # used once already: presenting it again means someone holds a copy
+    EXPIRED = "expired"
+
+
 @dataclass(eq=False, slots=True)
 class RefreshToken:
     """One refresh token of a rotation family; only its hash is stored."""
@@ -64,5 +74,20 @@ class RefreshToken:
     rotated_at: datetime | None = None
     id: UUID = field(default_factory=uuid4)
 
+    def state(self, now: datetime) -> RefreshTokenState:
+        if self.revoked_at is not None:
+            return RefreshTokenState.REVOKED
+        if self.rotated_at is not None:
+            return RefreshTokenState.ROTATED
+        if now >= self.expires_at:
+            return RefreshTokenState.EXPIRED
+        return RefreshTokenState.USABLE
+
     def is_usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and self.rotated_at is None and now < self.expires_at
+        return self.state(now) is RefreshTokenState.USABLE
+
+    def rotate(self, now: datetime) -> None:
+        """Use the token, once: the new token of its family replaces it. Only a usable token rotates."""
+        if not self.is_usable(now):
+            raise ValueError(f"a {self.state(now)} refresh token cannot be rotated")
+        self.rotated_at = now

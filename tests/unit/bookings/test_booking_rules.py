@@ -12,6 +12,7 @@ from lynriescoop.application.bookings.cancel_booking import CancelBookingCommand
 from lynriescoop.application.bookings.confirm_booking import ConfirmBookingCommand
 from lynriescoop.application.bookings.place_booking import PlaceBookingCommand
 from lynriescoop.application.ports.bookings import BookingView
+from lynriescoop.domain import events
 from lynriescoop.domain.errors import (
     BookingCancelled,
     BookingNotFound,
@@ -26,8 +27,7 @@ from lynriescoop.domain.errors import (
     TooManySeats,
 )
 from lynriescoop.domain.events import (
-    BookingCancelledEmail,
-    BookingConfirmedEmail,
+    BookingConfirmed,
     BookingStatusChanged,
     SeatChangeReason,
     SeatsChanged,
@@ -66,7 +66,7 @@ async def test_hold_is_pending_until_hold_minutes(engine: Engine) -> None:
 async def test_confirm_true_books_at_once_and_emails(engine: Engine) -> None:
     booking = await _hold(engine, "ann", "B1", confirm=True)
     assert booking["status"] == "confirmed" and booking["expires_at"] is None
-    emails = [e for e in engine.events if isinstance(e, BookingConfirmedEmail)]
+    emails = [e for e in engine.events if isinstance(e, BookingConfirmed)]
     assert len(emails) == 1
     assert emails[0].details.booking_number == booking["booking_number"]
     assert emails[0].details.recipient_email == "ann@example.com"
@@ -151,7 +151,7 @@ async def test_confirm_hold(engine: Engine) -> None:
     again = _answer(await engine.confirm(ConfirmBookingCommand(engine.user("ann"), UUID(held["id"]))))
     assert again == confirmed
     assert [v for v, _, _ in _seat_changes(engine)] == [1, 2]
-    assert sum(isinstance(e, BookingConfirmedEmail) for e in engine.events) == 1
+    assert sum(isinstance(e, BookingConfirmed) for e in engine.events) == 1
 
 
 async def test_confirm_someone_elses_booking_is_not_found(engine: Engine) -> None:
@@ -189,8 +189,17 @@ async def test_customer_cancel_until_cutoff_then_closed(engine: Engine) -> None:
         await engine.cancel(CancelBookingCommand(engine.user("ann"), UUID(late["id"])))
     by_manager = await engine.cancel(CancelBookingCommand(engine.user("boss"), UUID(late["id"]), as_manager=True))
     assert _answer(by_manager)["status"] == "cancelled"
-    emails = [e for e in engine.events if isinstance(e, BookingCancelledEmail)]
+    emails = [e for e in engine.events if isinstance(e, events.BookingCancelled)]
     assert [e.details.reason for e in emails] == ["customer", "manager"]
+
+
+async def test_a_manager_cancelling_their_own_booking_is_recorded_as_its_customer(engine: Engine) -> None:
+    own = await _hold(engine, "boss", "B4", confirm=True)
+    engine.clock.current = engine.world.showing.start_time - timedelta(minutes=5)  # past the customers' cutoff
+    cancelled = await engine.cancel(CancelBookingCommand(engine.user("boss"), UUID(own["id"]), as_manager=True))
+    assert cancelled.booking.cancelled_by is not None and cancelled.booking.cancelled_by.value == "customer"
+    emails = [e for e in engine.events if isinstance(e, events.BookingCancelled)]
+    assert [e.details.reason for e in emails] == ["customer"]
 
 
 async def test_someone_else_cannot_cancel(engine: Engine) -> None:

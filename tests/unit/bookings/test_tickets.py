@@ -29,7 +29,7 @@ from lynriescoop.domain.errors import (
     TicketRevoked,
     WrongShowing,
 )
-from lynriescoop.domain.events import BookingConfirmedEmail, TicketCheckedIn, TicketsRevoked
+from lynriescoop.domain.events import BookingConfirmed, TicketCheckedIn, TicketsRevoked
 from lynriescoop.domain.tickets import Ticket, TicketClaims, TicketStatus
 from tests.unit.bookings.conftest import CUTOFF, Engine
 
@@ -69,7 +69,7 @@ async def test_a_booking_placed_confirmed_gets_one_signed_ticket_per_seat(engine
             ticket.id, engine.world.showing.id, ticket.seat_label, engine.world.showing.start_time, engine.signer.key_id
         )
     # Issued in the confirming transaction: the confirmation email already carries every code.
-    email = next(e for e in engine.events if isinstance(e, BookingConfirmedEmail))
+    email = next(e for e in engine.events if isinstance(e, BookingConfirmed))
     assert [(t.seat_label, t.code) for t in email.details.tickets] == [(t.seat_label, t.code) for t in tickets]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, local_time
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
-from lynriescoop.domain.events import BookingEmailDetails
+from lynriescoop.domain.events import BookingDetails
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -44,7 +44,7 @@ def _email(kind: BookingEmailKind = BookingEmailKind.CONFIRMED, **overrides: obj
         "currency": "EUR",
     }
     values.update(overrides)
-    return BookingEmail(kind, uuid4(), BookingEmailDetails(**values))  # type: ignore[arg-type]
+    return BookingEmail(kind, uuid4(), BookingDetails(**values))  # type: ignore[arg-type]
 
 
 def _parts(message: object) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from lynriescoop.application.ports.delivery import (
     SeatSnapshot,
     ShowingSummary,
 )
-from lynriescoop.domain.events import BookingConfirmedEmail, BookingEmailDetails
+from lynriescoop.domain.events import BookingConfirmed, BookingDetails
 from tests.factories import MutableClock
 
 
@@ -58,8 +58,8 @@ class _MailServerDownUntil:
         return "ok"
 
 
-def _confirmation(name: str) -> BookingConfirmedEmail:
-    details = BookingEmailDetails(
+def _confirmation(name: str) -> BookingConfirmed:
+    details = BookingDetails(
         recipient_email=f"{name.lower()}@example.com",
         recipient_name=name,
         booking_number="7KQ2M9XA",
@@ -70,7 +70,7 @@ def _confirmation(name: str) -> BookingConfirmedEmail:
         total_price=Decimal("10.00"),
         currency="EUR",
     )
-    return BookingConfirmedEmail(occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details)
+    return BookingConfirmed(occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details)
 
 
 async def _run_outage(outage: timedelta, names: list[str]) -> tuple[MemoryStore, _MailServerDownUntil, MutableClock]:

@@ -25,8 +25,8 @@ from lynriescoop.application.ports.delivery import (
     ShowingSummary,
 )
 from lynriescoop.domain.events import (
-    BookingConfirmedEmail,
-    BookingEmailDetails,
+    BookingConfirmed,
+    BookingDetails,
     BookingStatusChanged,
     DomainEvent,
     SeatChangeReason,
@@ -130,8 +130,8 @@ def seats_changed(showing: UUID, version: int, reason: SeatChangeReason = SeatCh
     )
 
 
-def email_event(name: str = "Ann") -> BookingConfirmedEmail:
-    details = BookingEmailDetails(
+def email_event(name: str = "Ann") -> BookingConfirmed:
+    details = BookingDetails(
         recipient_email="ann@example.com",
         recipient_name=name,
         booking_number="7KQ2M9XA",
@@ -142,7 +142,7 @@ def email_event(name: str = "Ann") -> BookingConfirmedEmail:
         total_price=Decimal("10.00"),
         currency="EUR",
     )
-    return BookingConfirmedEmail(occurred_at=T0, booking_id=uuid4(), details=details)
+    return BookingConfirmed(occurred_at=T0, booking_id=uuid4(), details=details)
 
 
 @pytest.fixture

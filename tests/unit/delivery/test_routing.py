@@ -11,9 +11,9 @@ from lynriescoop.application.delivery.payloads import booking_email_from_payload
 from lynriescoop.application.delivery.routing import route_event
 from lynriescoop.application.ports.delivery import BookingEmailKind, OutboxChannel, OutboxKind
 from lynriescoop.domain.events import (
-    BookingCancelledEmail,
-    BookingConfirmedEmail,
-    BookingEmailDetails,
+    BookingCancelled,
+    BookingConfirmed,
+    BookingDetails,
     BookingStatusChanged,
     DomainEvent,
     SeatChangeReason,
@@ -27,7 +27,7 @@ AT = datetime(2026, 11, 28, 19, 30, tzinfo=UTC)
 SHOWING = uuid4()
 
 
-def _details(**overrides: object) -> BookingEmailDetails:
+def _details(**overrides: object) -> BookingDetails:
     values: dict[str, object] = {
         "recipient_email": "ann@example.com",
         "recipient_name": "Ann <script>",
@@ -40,7 +40,7 @@ def _details(**overrides: object) -> BookingEmailDetails:
         "currency": "EUR",
     }
     values.update(overrides)
-    return BookingEmailDetails(**values)  # type: ignore[arg-type]
+    return BookingDetails(**values)  # type: ignore[arg-type]
 
 
 def test_seats_changed_gives_a_delta_then_a_retained_snapshot() -> None:
@@ -122,7 +122,7 @@ def test_booking_status_carries_no_name_no_email_and_no_booking_number() -> None
 def test_confirmation_email_row_is_json_safe_and_round_trips() -> None:
     booking = uuid4()
     deadline = datetime(2026, 11, 28, 18, 30, tzinfo=UTC)
-    event = BookingConfirmedEmail(occurred_at=AT, booking_id=booking, details=_details(cancel_deadline=deadline))
+    event = BookingConfirmed(occurred_at=AT, booking_id=booking, details=_details(cancel_deadline=deadline))
     (row,) = route_event(event)
     assert (row.channel, row.destination, row.kind, row.retain) == (
         OutboxChannel.EMAIL,
@@ -140,7 +140,7 @@ def test_confirmation_email_row_is_json_safe_and_round_trips() -> None:
 
 
 def test_cancellation_email_row_keeps_the_reason() -> None:
-    event = BookingCancelledEmail(occurred_at=AT, booking_id=uuid4(), details=_details(reason="showing_cancelled"))
+    event = BookingCancelled(occurred_at=AT, booking_id=uuid4(), details=_details(reason="showing_cancelled"))
     (row,) = route_event(event)
     assert row.kind == OutboxKind.BOOKING_CANCELLED_EMAIL
     email = booking_email_from_payload(row.payload)

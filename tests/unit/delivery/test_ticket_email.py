@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
 from lynriescoop.application.delivery.payloads import booking_email_from_payload, booking_email_payload
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
-from lynriescoop.domain.events import BookingEmailDetails, TicketLine
+from lynriescoop.domain.events import BookingDetails, TicketLine
 from tests.qr_support import read_qr_png
 
 CODES = ("AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYUCULBOGAZDINRYHI6D4QCAQLEGM2TKNRX", "ZZZZ2222" * 8)
 
 
 def _confirmation(tickets: tuple[TicketLine, ...]) -> BookingEmail:
-    details = BookingEmailDetails(
+    details = BookingDetails(
         recipient_email="ann@example.com",
         recipient_name="Ann",
         booking_number="7KQ2M9XA",

@@ -34,7 +34,7 @@ SUBJECTS = {
     BookingEmailKind.CANCELLED: "Booking cancelled – {number} – {title}",
 }
 
-# Why a booking was cancelled, by ``BookingEmailDetails.reason`` when it holds the booking's ``cancelled_by`` code.
+# Why a booking was cancelled, by ``BookingDetails.reason`` when it holds the booking's ``cancelled_by`` code.
 CANCEL_REASONS = {
     "customer": "You cancelled this booking.",
     "manager": "The cinema cancelled this booking.",

@@ -6,6 +6,7 @@ from lynriescoop.application.accounts.sessions import SessionIssuer, SessionToke
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.errors import NotAuthenticated
+from lynriescoop.domain.users import RefreshTokenState
 
 
 class RefreshSession:
@@ -38,17 +39,18 @@ class RefreshSession:
             # (and revokes it too). The lock also keeps the account from being deactivated meanwhile.
             user = await uow.users.get(found.user_id, for_update=True)
             token = await uow.refresh_tokens.get_by_hash(token_hash)
-            if token is None or token.revoked_at is not None:
+            state = token.state(now) if token is not None else RefreshTokenState.REVOKED
+            if token is None or state is RefreshTokenState.REVOKED:
                 raise NotAuthenticated("The refresh token is invalid.")
-            if token.rotated_at is not None:
+            if state is RefreshTokenState.ROTATED:
                 await uow.refresh_tokens.revoke_all_for_user(token.user_id, now)
                 await uow.commit()
                 raise NotAuthenticated("The refresh token was already used; every session of the account is closed.")
-            if now >= token.expires_at:
+            if state is RefreshTokenState.EXPIRED:
                 raise NotAuthenticated("The refresh token has expired.")
             if user is None or not user.is_active:
                 raise NotAuthenticated("The account is unknown or disabled.")
-            token.rotated_at = now
+            token.rotate(now)
             await uow.refresh_tokens.update(token)
             session = await self._sessions.issue(uow, user, now, family_id=token.family_id)
             await uow.commit()

@@ -11,7 +11,6 @@ from lynriescoop.application.ports.bookings import BookingView
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.application.tickets.issuing import revoke_tickets
-from lynriescoop.domain.bookings import CancelledBy
 from lynriescoop.domain.events import SeatChangeReason
 
 
@@ -42,12 +41,14 @@ class CancelBooking:
             booking, showing = await lock_booking(
                 uow, command.booking_id, command.user_id, as_manager=command.as_manager
             )
-            # Managers are not bound by the cutoff; the record says who cancelled (the owner counts as customer).
-            policy = CancelledBy.MANAGER if command.as_manager else CancelledBy.CUSTOMER
-            changed = booking.cancel(policy, now, showing.start_time, self._cancel_cutoff)
+            changed = booking.cancel_by(
+                command.user_id,
+                as_manager=command.as_manager,
+                now=now,
+                starts_at=showing.start_time,
+                cutoff=self._cancel_cutoff,
+            )
             if changed:
-                if booking.user_id == command.user_id:
-                    booking.cancelled_by = CancelledBy.CUSTOMER
                 await uow.bookings.update(booking)
                 await record_seat_change(uow, showing, [booking], SeatChangeReason.RELEASED, now)
                 await revoke_tickets(uow, [booking], showing.id, now)

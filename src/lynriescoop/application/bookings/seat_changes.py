@@ -13,9 +13,9 @@ from lynriescoop.application.tickets.issuing import ticket_lines
 from lynriescoop.domain.bookings import Booking, BookingStatus
 from lynriescoop.domain.errors import BookingNotFound
 from lynriescoop.domain.events import (
-    BookingCancelledEmail,
-    BookingConfirmedEmail,
-    BookingEmailDetails,
+    BookingCancelled,
+    BookingConfirmed,
+    BookingDetails,
     BookingStatusChanged,
     SeatChangeReason,
     SeatsChanged,
@@ -81,7 +81,7 @@ async def record_customer_email(
         if user is None:
             return
         recipient = UserBrief(user.id, user.email.value, user.name)
-    details = BookingEmailDetails(
+    details = BookingDetails(
         recipient_email=recipient.email,
         recipient_name=recipient.name,
         booking_number=booking.booking_number.value,
@@ -97,9 +97,9 @@ async def record_customer_email(
         tickets=await ticket_lines(uow, booking, issued),
     )
     if booking.status is BookingStatus.CONFIRMED:
-        uow.record(BookingConfirmedEmail(now, booking.id, details))
+        uow.record(BookingConfirmed(now, booking.id, details))
     elif booking.status is BookingStatus.CANCELLED:
-        uow.record(BookingCancelledEmail(now, booking.id, details))
+        uow.record(BookingCancelled(now, booking.id, details))
 
 
 async def lock_booking(

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind, SeatSnapshot, ShowingSummary
 from lynriescoop.domain.events import (
-    BookingEmailDetails,
+    BookingDetails,
     BookingStatusChanged,
     SeatsChanged,
     SeatState,
@@ -143,7 +143,7 @@ def booking_email_payload(email: BookingEmail, occurred_at: datetime) -> JsonObj
 def booking_email_from_payload(payload: Mapping[str, Any]) -> BookingEmail:
     """The inverse of :func:`booking_email_payload`; raises ``ValueError`` (or ``KeyError``) on a malformed row."""
     deadline = payload.get("cancel_deadline")
-    details = BookingEmailDetails(
+    details = BookingDetails(
         recipient_email=str(payload["recipient_email"]),
         recipient_name=str(payload["recipient_name"]),
         booking_number=str(payload["booking_number"]),

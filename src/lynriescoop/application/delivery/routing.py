@@ -7,7 +7,8 @@ The routing is a pure function so the in-memory and PostgreSQL units of work wri
 - ``ShowingChanged``: a retained ``showing/update/{showing}``; on ``deleted`` also the snapshot, so both
   retained messages are cleared.
 - ``BookingStatusChanged``: ``booking/confirm/{booking}`` (no name, no email), in its showing's stream.
-- ``BookingConfirmedEmail`` / ``BookingCancelledEmail``: one email row to the customer.
+- ``BookingConfirmed`` / ``BookingCancelled``: the customer is told by email (one email row to
+  ``details.recipient_email``). The events only say what happened; that an email goes out is decided here.
 - ``TicketsRevoked``: a retained ``tickets/revoked/{showing}`` holding every revoked ticket of the showing, in
   its showing's stream (written under the showing's lock, so the longest list goes out last).
 - ``TicketCheckedIn``: ``checkin/{showing}``, outside the showing's stream (check-ins do not take the showing's
@@ -43,8 +44,8 @@ from lynriescoop.application.ports.delivery import (
     OutboxMessage,
 )
 from lynriescoop.domain.events import (
-    BookingCancelledEmail,
-    BookingConfirmedEmail,
+    BookingCancelled,
+    BookingConfirmed,
     BookingStatusChanged,
     DomainEvent,
     SeatsChanged,
@@ -112,8 +113,8 @@ def _booking_status(event: BookingStatusChanged) -> Sequence[OutboxMessage]:
     )
 
 
-def _email(event: BookingConfirmedEmail | BookingCancelledEmail) -> Sequence[OutboxMessage]:
-    if isinstance(event, BookingConfirmedEmail):
+def _customer_email(event: BookingConfirmed | BookingCancelled) -> Sequence[OutboxMessage]:
+    if isinstance(event, BookingConfirmed):
         email = BookingEmail(BookingEmailKind.CONFIRMED, event.booking_id, event.details)
         kind = OutboxKind.BOOKING_CONFIRMED_EMAIL
     else:
@@ -162,8 +163,8 @@ def route_event(event: DomainEvent) -> Sequence[OutboxMessage]:
             return _showing_changed(event)
         case BookingStatusChanged():
             return _booking_status(event)
-        case BookingConfirmedEmail() | BookingCancelledEmail():
-            return _email(event)
+        case BookingConfirmed() | BookingCancelled():
+            return _customer_email(event)
         case TicketsRevoked():
             return _tickets_revoked(event)
         case TicketCheckedIn():

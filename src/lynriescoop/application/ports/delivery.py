@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from lynriescoop.application.ports.repositories import Page
-from lynriescoop.domain.events import BookingEmailDetails, DomainEvent
+from lynriescoop.domain.events import BookingDetails, DomainEvent
 
 # --- Outbox rows -------------------------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ class BookingEmail:
 
     kind: BookingEmailKind
     booking_id: UUID
-    details: BookingEmailDetails
+    details: BookingDetails
 
 
 class MailDeliveryError(Exception):
