@@ -73,7 +73,7 @@ async def main(count: int, profile: bool) -> None:
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             print(f"{count} bookings: {1000 * cpu / count:.2f} ms of CPU each, {1000 * wall / count:.2f} ms wall each")
             if profiler:
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
             await container.engine().dispose()
     finally:
         async with admin.connect() as conn:
