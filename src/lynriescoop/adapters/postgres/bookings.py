@@ -101,8 +101,6 @@ _SEAT_AVAILABILITY = """
            OR se.row_label IN (SELECT t.row_label FROM seats AS t WHERE t.room_id = $1 AND t.id = ANY($4::uuid[])))
 """
 
-_BUMP_SEAT_VERSION = "UPDATE showings SET seat_version = seat_version + 1 WHERE id = $1 RETURNING seat_version"
-
 
 def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
     return Booking(
@@ -136,6 +134,11 @@ def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
 class PostgresBookingRepository(BookingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.seen: list[Showing | Booking] = []
+
+    def _saw(self, aggregate: Showing | Booking) -> None:
+        if not any(known is aggregate for known in self.seen):
+            self.seen.append(aggregate)
 
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
         # NO KEY UPDATE: serialises seat changes of the showing without blocking inserts that reference it.
@@ -143,7 +146,11 @@ class PostgresBookingRepository(BookingRepository):
             select(showings).where(showings.c.id == showing_id).with_for_update(key_share=True, skip_locked=skip_locked)
         )
         row = (await self._session.execute(stmt)).first()
-        return showing_from_row(row) if row else None
+        if row is None:
+            return None
+        showing = showing_from_row(row)
+        self._saw(showing)
+        return showing
 
     async def booking_context(
         self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
@@ -211,6 +218,7 @@ class PostgresBookingRepository(BookingRepository):
             booking.booking_number = BookingNumber.generate()
         else:
             raise RuntimeError("no free booking number after several draws")
+        self._saw(booking)
         claimed = await self._insert_claims(booking)
         refused = {s.seat_id for s in booking.seats if s.is_live} - claimed
         if refused:
@@ -270,6 +278,7 @@ class PostgresBookingRepository(BookingRepository):
         return found[0] if found else None
 
     async def update(self, booking: Booking) -> None:
+        self._saw(booking)
         await self._session.execute(
             update(bookings)
             .where(bookings.c.id == booking.id)
@@ -307,10 +316,6 @@ class PostgresBookingRepository(BookingRepository):
             .with_for_update()
         )
         return await self._load((await self._session.execute(stmt)).all())
-
-    async def bump_seat_version(self, showing_id: UUID) -> int:
-        driver = await driver_connection(self._session)
-        return int(await driver.fetchval(_BUMP_SEAT_VERSION, showing_id))
 
     def _view_query(self, with_user: bool) -> Any:
         columns: list[Any] = [

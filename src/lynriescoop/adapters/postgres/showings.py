@@ -88,6 +88,7 @@ def showing_conditions(filters: ShowingFilter, now: datetime) -> ColumnElement[b
 class PostgresShowingRepository(ShowingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.seen: list[Showing] = []
 
     async def add(self, showing: Showing) -> None:
         try:
@@ -113,7 +114,11 @@ class PostgresShowingRepository(ShowingRepository):
         # that merely reference the showing.
         stmt = select(showings).where(showings.c.id == showing_id).with_for_update(key_share=True)
         row = (await self._session.execute(stmt)).first()
-        return showing_from_row(row) if row else None
+        if row is None:
+            return None
+        showing = showing_from_row(row)
+        self.seen.append(showing)
+        return showing
 
     async def update(self, showing: Showing) -> None:
         await self._session.execute(showings.update().where(showings.c.id == showing.id).values(**_values(showing)))

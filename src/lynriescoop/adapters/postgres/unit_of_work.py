@@ -32,10 +32,11 @@ from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
 from lynriescoop.adapters.postgres.tickets import PostgresTicketRepository
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
 from lynriescoop.application.ports.outbox import EventRouter
-from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.application.ports.unit_of_work import UnitOfWork, collect_events
 from lynriescoop.domain.events import DomainEvent
 
-# The outbox rows (in order: ids follow the list) and both notifications, in one round trip on the driver.
+# The outbox rows (in order: ids follow the list), the seat versions the locked showings raised, and both
+# notifications, in one round trip on the driver.
 _WRITE_OUTBOX = """
     WITH written AS (
       INSERT INTO outbox (channel, kind, destination, payload, retain, showing_id, version)
@@ -43,6 +44,10 @@ _WRITE_OUTBOX = """
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::int[])
         WITH ORDINALITY AS u(channel, kind, destination, payload, retain, showing_id, version, position)
       ORDER BY position
+    ), versions AS (
+      UPDATE showings AS s SET seat_version = v.version
+      FROM unnest($11::uuid[], $12::int[]) AS v(id, version)
+      WHERE s.id = v.id
     )
     SELECT pg_notify($8, ''), CASE WHEN $10 <> '' THEN pg_notify($9, $10) END
 """
@@ -116,8 +121,8 @@ class PostgresUnitOfWork(UnitOfWork):
             if isinstance(name, str):
                 self._written.add(name)
 
-    def _change(self) -> CatalogueChange:
-        showing_ids = {sid for e in self._events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
+    def _change(self, events: list[DomainEvent]) -> CatalogueChange:
+        showing_ids = {sid for e in events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
         return change_of_writes(self._written, showing_ids)
 
     def record(self, *events: DomainEvent) -> None:
@@ -125,12 +130,13 @@ class PostgresUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         session = self.session
-        change = self._change() if self._changes is not None else CatalogueChange()
-        rows = [message for event in self._events for message in self._router(event)]
+        events, versions = collect_events(self, self._events)
+        change = self._change(events) if self._changes is not None else CatalogueChange()
+        rows = [message for event in events for message in self._router(event)]
         changes = notify_payload(self._changes, change) if self._changes is not None and not change.empty else None
-        if rows:
-            # The outbox rows (in order: ids follow the list) and both notifications in one round trip; NOTIFY is
-            # delivered by PostgreSQL only if and when this transaction commits.
+        if rows or versions:
+            # The outbox rows (in order: ids follow the list), the seat versions and both notifications in one
+            # round trip; NOTIFY is delivered by PostgreSQL only if and when this transaction commits.
             driver = await driver_connection(session)
             await driver.execute(
                 _WRITE_OUTBOX,
@@ -144,6 +150,8 @@ class PostgresUnitOfWork(UnitOfWork):
                 OUTBOX_CHANNEL,
                 CHANGES_CHANNEL,
                 changes or "",
+                list(versions),
+                list(versions.values()),
             )
         elif changes is not None:
             await session.execute(select(func.pg_notify(CHANGES_CHANNEL, changes)))

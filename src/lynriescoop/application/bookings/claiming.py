@@ -120,7 +120,7 @@ async def claim_seats(
     confirmed = booking.status is BookingStatus.CONFIRMED
     reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
     issued = await issue_tickets(uow, booking, showing, signer, now, fresh=True)
-    await record_seat_change(uow, showing, [booking], reason, now)
+    record_seat_change(showing, [booking], reason, now)
     view = BookingView(booking, context.showing)
     if confirmed:
         await record_customer_email(uow, view, showing, terms.cancel_cutoff, now, context.customer, issued)

@@ -88,9 +88,14 @@ class StoredResponse:
 
 
 class BookingRepository(Protocol):
+    seen: list[Showing | Booking]
+    """The aggregates this transaction locked (showings) or wrote (bookings), in that order, each once: the unit of
+    work collects the events they recorded at commit, and writes the seat version a showing raised."""
+
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
         """Read the showing and lock its row until the transaction ends: every change to a showing's seats
-        serialises here, which also makes its seat-map ``version`` rise by exactly one per change.
+        serialises here, which also makes its seat-map ``version`` rise by exactly one per change
+        (``Showing.record_seat_change``; the unit of work writes it at commit).
         With ``skip_locked``, a showing locked elsewhere reads as None instead of waiting."""
         ...
 
@@ -125,10 +130,6 @@ class BookingRepository(Protocol):
 
     async def live_bookings_of_showing(self, showing_id: UUID) -> Sequence[Booking]:
         """Pending and confirmed bookings of the showing, locked for update."""
-        ...
-
-    async def bump_seat_version(self, showing_id: UUID) -> int:
-        """Add one to the showing's seat-map version and return the new value."""
         ...
 
     async def view(self, booking_id: UUID) -> BookingView | None: ...
