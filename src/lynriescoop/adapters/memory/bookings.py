@@ -68,6 +68,7 @@ class MemoryBookingRepository(BookingRepository):
                 showing.id, showing.start_time, movie.title if movie else "", room.name if room else ""
             ),
             customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
+            availability=await self.seat_availability(showing.id, showing.room_id, now, seat_ids),
         )
 
     async def _seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:

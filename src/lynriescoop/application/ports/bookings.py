@@ -66,7 +66,8 @@ class BookingContext:
     the requested seats (a lapsed hold's too, until it is expired). ``held_by_user``: seats the user holds (hold
     unexpired) or has booked for the showing. ``has_lapsed_holds``: whether any hold of the showing has lapsed
     and is still to be expired. ``showing``: title, room and time for the answer and the email. ``customer``: the
-    user, or None when the account is unknown or disabled.
+    user, or None when the account is unknown or disabled. ``availability``: every seat of the rows the request
+    touches, as :meth:`BookingRepository.seat_availability` gives it, for the seat rules.
     """
 
     seats: Mapping[UUID, Seat]
@@ -75,6 +76,7 @@ class BookingContext:
     has_lapsed_holds: bool
     showing: ShowingBrief
     customer: UserBrief | None
+    availability: Sequence[RowSeat] = ()
 
 
 @dataclass(frozen=True, slots=True)
