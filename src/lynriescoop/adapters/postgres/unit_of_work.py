@@ -7,10 +7,8 @@ from typing import Self
 from uuid import UUID
 
 import orjson
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import ORMExecuteState
-from sqlalchemy.sql.dml import UpdateBase
 
 from lynriescoop.adapters.postgres.bookings import PostgresBookingRepository
 from lynriescoop.adapters.postgres.catalogue_views import PostgresSeatMapReader, PostgresShowingReader
@@ -22,6 +20,7 @@ from lynriescoop.adapters.postgres.change_feed import (
     notify_payload,
 )
 from lynriescoop.adapters.postgres.driver import driver_connection
+from lynriescoop.adapters.postgres.engine import written_tables
 from lynriescoop.adapters.postgres.errors import OUTBOX_CHANNEL, database_errors, translate_database_error
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
@@ -67,7 +66,6 @@ class PostgresUnitOfWork(UnitOfWork):
         self._router = router
         self._changes = changes
         self._events: list[DomainEvent] = []
-        self._written: set[str] = set()
         self._session: AsyncSession | None = None
 
     @property
@@ -79,9 +77,6 @@ class PostgresUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self._events = []
-        self._written = set()
-        if self._changes is not None:
-            event.listen(self._session.sync_session, "do_orm_execute", self._note_write)
         await self._session.begin()
         self.users = PostgresUserRepository(self._session)
         self.refresh_tokens = PostgresRefreshTokenRepository(self._session)
@@ -113,17 +108,9 @@ class PostgresUnitOfWork(UnitOfWork):
         if translated is not None:
             raise translated from exc
 
-    def _note_write(self, state: ORMExecuteState) -> None:
-        statement = state.statement
-        if isinstance(statement, UpdateBase):
-            table = getattr(statement, "table", None)
-            name = getattr(table, "name", None)
-            if isinstance(name, str):
-                self._written.add(name)
-
     def _change(self, events: list[DomainEvent]) -> CatalogueChange:
         showing_ids = {sid for e in events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
-        return change_of_writes(self._written, showing_ids)
+        return change_of_writes(written_tables(self.session), showing_ids)
 
     def record(self, *events: DomainEvent) -> None:
         self._events.extend(events)
@@ -156,12 +143,12 @@ class PostgresUnitOfWork(UnitOfWork):
         elif changes is not None:
             await session.execute(select(func.pg_notify(CHANGES_CHANNEL, changes)))
         self._events = []
-        self._written = set()
+        written_tables(session).clear()
         await session.commit()
         if self._changes is not None:
             self._changes.publish(change)
 
     async def rollback(self) -> None:
         self._events = []
-        self._written = set()
+        written_tables(self.session).clear()
         await self.session.rollback()
