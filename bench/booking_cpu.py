@@ -3,7 +3,9 @@
 Places N bookings (``confirm: true``, 2 seats each) one after the other through the real ``PlaceBooking`` use case
 on a fresh database of ``BENCH_DATABASE_URL``'s server, and prints the process CPU time per booking
 (``time.process_time()``): steadier than throughput on a shared machine, and the number docs/benchmarks.md's
-"What each step gained" quotes for the booking path. ``--profile`` adds cProfile's top functions.
+"What each step gained" quotes for the booking path. ``--profile`` adds cProfile's top functions (sorted by
+``PROFILE_SORT``, default tottime; ``PROFILE_LINES`` of them). ``--trace`` prints the statements one booking sends
+to PostgreSQL, each a round trip: the count does not depend on how busy the machine is.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -33,7 +37,38 @@ from lynriescoop.settings import Settings
 WARM_UP = 10
 
 
-async def main(count: int, profile: bool) -> None:
+class StatementTrace:
+    """Every statement asyncpg sends while ``on``: simple queries (BEGIN, COMMIT), statements with arguments, and
+    the prepared statements SQLAlchemy runs. Each is one round trip."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.statements: list[str] = []
+
+    def install(self) -> None:
+        import asyncpg.connection  # type: ignore[import-untyped]
+        import asyncpg.prepared_stmt  # type: ignore[import-untyped]
+
+        trace = self
+        connection, prepared = asyncpg.connection.Connection, asyncpg.prepared_stmt.PreparedStatement
+
+        def wrap(owner: type, name: str, text_of: Callable[[Any, tuple[Any, ...]], str]) -> None:
+            original = getattr(owner, name)
+
+            async def traced(self: Any, *args: Any, **kwargs: Any) -> Any:
+                if trace.on:
+                    trace.statements.append(" ".join(text_of(self, args).split())[:110])
+                return await original(self, *args, **kwargs)
+
+            setattr(owner, name, traced)
+
+        wrap(connection, "_do_execute", lambda _, args: str(args[0]))
+        wrap(connection, "execute", lambda _, args: str(args[0]) if len(args) == 1 else "")
+        for name in ("fetch", "fetchrow", "fetchval", "executemany"):
+            wrap(prepared, name, lambda self, _: f"(prepared) {self.get_query()}")
+
+
+async def main(count: int, profile: bool, trace: StatementTrace | None = None) -> None:
     server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     name = f"lynriescoop_cpu_{uuid.uuid4().hex[:8]}"
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
@@ -62,6 +97,15 @@ async def main(count: int, profile: bool) -> None:
 
             for i in range(WARM_UP):
                 await book(i)
+            if trace is not None:
+                trace.on = True
+                await book(WARM_UP)
+                trace.on = False
+                statements = [s for s in trace.statements if s]
+                print(f"one booking: {len(statements)} statements (round trips)")
+                for statement in statements:
+                    print(f"  {statement}")
+                return
             profiler = cProfile.Profile() if profile else None
             wall, cpu = time.perf_counter(), time.process_time()
             if profiler:
@@ -73,7 +117,8 @@ async def main(count: int, profile: bool) -> None:
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             print(f"{count} bookings: {1000 * cpu / count:.2f} ms of CPU each, {1000 * wall / count:.2f} ms wall each")
             if profiler:
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                order, lines = os.environ.get("PROFILE_SORT", "tottime"), int(os.environ.get("PROFILE_LINES", "25"))
+                pstats.Stats(profiler).sort_stats(order).print_stats(lines)
             await container.engine().dispose()
     finally:
         async with admin.connect() as conn:
@@ -83,4 +128,8 @@ async def main(count: int, profile: bool) -> None:
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    asyncio.run(main(int(args[0]) if args else 300, "--profile" in sys.argv))
+    tracer = None
+    if "--trace" in sys.argv:
+        tracer = StatementTrace()
+        tracer.install()
+    asyncio.run(main(int(args[0]) if args else 300, "--profile" in sys.argv, tracer))

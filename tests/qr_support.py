@@ -1,5 +1,5 @@
-"""Reading QR codes back in tests: a small PNG decoder (grayscale and palette images, as segno writes them) and
-zxing-cpp, so no imaging library or system package is needed."""
+"""Reading QR codes back in tests: a small PNG decoder (greyscale and palette images, as Pillow and segno write
+them) and zxing-cpp, so what is checked is the PNG as a mail client gets it."""
 
 from __future__ import annotations
 

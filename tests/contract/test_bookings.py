@@ -10,6 +10,7 @@ import pytest
 from lynriescoop.application.ports.bookings import BookingContext, BookingFilter
 from lynriescoop.domain.bookings import Booking, BookingStatus, CancelledBy
 from lynriescoop.domain.errors import SeatsUnavailable
+from lynriescoop.domain.events import SeatChangeReason
 from lynriescoop.domain.users import Role
 from tests.contract.conftest import Backend
 from tests.factories import World, build_world, make_user
@@ -119,12 +120,18 @@ async def test_the_customers_seats_ignore_lapsed_holds(backend: Backend) -> None
     assert showings == [world.showing.id]
 
 
-async def test_seat_version_bumps_by_one(backend: Backend) -> None:
+async def test_a_locked_showing_raises_its_seat_version_and_the_commit_writes_it(backend: Backend) -> None:
     world = await _world(backend)
     async with backend.uow_factory() as uow:
-        first = await uow.bookings.bump_seat_version(world.showing.id)
-        second = await uow.bookings.bump_seat_version(world.showing.id)
+        showing = await uow.bookings.lock_showing(world.showing.id)
+        assert showing is not None
+        first = showing.record_seat_change(SeatChangeReason.HELD, (), NOW)
+        second = showing.record_seat_change(SeatChangeReason.BOOKED, (), NOW)
         await uow.commit()
+    async with backend.uow_factory() as uow:
+        rolled_back = await uow.bookings.lock_showing(world.showing.id)
+        assert rolled_back is not None
+        rolled_back.record_seat_change(SeatChangeReason.HELD, (), NOW)  # and no commit
     async with backend.uow_factory() as uow:
         showing = await uow.bookings.lock_showing(world.showing.id)
     assert (first, second) == (1, 2)

@@ -164,7 +164,6 @@ async def test_deltas_in_version_order_then_a_fresh_subscriber_gets_the_snapshot
         return BookingStatusChanged(
             occurred_at=T0,
             booking_id=booking,
-            booking_number="7KQ2M9XA",
             showing_id=sid,
             user_id=world.users["ann"].id,
             status=status,

@@ -18,6 +18,7 @@ from lynriescoop.domain.errors import (
     ShowingNotBookable,
     TooManySeats,
 )
+from lynriescoop.domain.events import BookingStatusChanged, DomainEvent
 from lynriescoop.domain.rooms import Seat, SeatCategory
 from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.values import BookingNumber
@@ -70,6 +71,8 @@ class Booking:
     cancelled_at: datetime | None = None
     cancelled_by: CancelledBy | None = None
     id: UUID = field(default_factory=uuid4)
+    # The facts this booking recorded in the current unit of work (collected and cleared at commit).
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
     def open(
@@ -128,6 +131,7 @@ class Booking:
                     price=showing.price_for(seat.category),
                 )
             )
+        booking._record_status(now)
         return booking
 
     @property
@@ -145,6 +149,11 @@ class Booking:
         for seat in self.seats:
             seat.is_live = False
 
+    def _record_status(self, now: datetime) -> None:
+        self.events.append(
+            BookingStatusChanged(now, self.id, self.showing_id, self.user_id, self.status.value, tuple(self.seat_ids))
+        )
+
     def confirm(self, now: datetime) -> bool:
         """Confirm a live hold. Returns False when it was already confirmed (nothing changes)."""
         if self.status is BookingStatus.CONFIRMED:
@@ -152,7 +161,7 @@ class Booking:
         if self.status is BookingStatus.CANCELLED:
             raise BookingCancelled()
         if self.status is BookingStatus.EXPIRED or self.hold_lapsed(now):
-            self.expire()
+            self.expire(now)
             raise HoldExpired()
         if self.status is not BookingStatus.PENDING:
             raise BookingCancelled(
@@ -161,14 +170,16 @@ class Booking:
         self.status = BookingStatus.CONFIRMED
         self.confirmed_at = now
         self.expires_at = None
+        self._record_status(now)
         return True
 
-    def expire(self) -> bool:
+    def expire(self, now: datetime) -> bool:
         """Mark a lapsed hold expired and free its seats. Returns False when there was nothing to do."""
         if self.status is not BookingStatus.PENDING:
             return False
         self.status = BookingStatus.EXPIRED
         self._release_seats()
+        self._record_status(now)
         return True
 
     def cancel(self, by: CancelledBy, now: datetime, starts_at: datetime, cutoff: timedelta) -> bool:
@@ -187,6 +198,7 @@ class Booking:
         self.cancelled_by = by
         self.expires_at = None
         self._release_seats()
+        self._record_status(now)
         return True
 
     def cancel_by(

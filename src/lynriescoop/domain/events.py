@@ -1,4 +1,5 @@
-"""Domain events: facts that happened, recorded by use cases and written to the outbox by the unit of work.
+"""Domain events: facts that happened. Aggregates record their own (``Showing.events``, ``Booking.events``); use
+cases record the rest with ``uow.record``; the unit of work collects both and writes them to the outbox.
 
 An event names what happened (``BookingConfirmed``), never who is told or how: which MQTT messages and emails
 announce it is decided by routing (``application/delivery/routing.py``)."""
@@ -20,6 +21,22 @@ class SeatChangeReason(enum.StrEnum):
     CANCELLED = "cancelled"
     BLOCKED = "blocked"
     UNBLOCKED = "unblocked"
+
+    @property
+    def seat_status(self) -> str:
+        """The status the seats have after a change for this reason (blocked and unblocked are per seat)."""
+        return _SEAT_STATUS_AFTER[self]
+
+
+_SEAT_STATUS_AFTER = {
+    SeatChangeReason.HELD: "held",
+    SeatChangeReason.BOOKED: "booked",
+    SeatChangeReason.RELEASED: "available",
+    SeatChangeReason.EXPIRED: "available",
+    SeatChangeReason.CANCELLED: "available",
+    SeatChangeReason.BLOCKED: "blocked",
+    SeatChangeReason.UNBLOCKED: "available",
+}
 
 
 class ShowingEventKind(enum.StrEnum):
@@ -59,8 +76,9 @@ class ShowingChanged(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class BookingStatusChanged(DomainEvent):
+    """A booking was opened (held or confirmed at once), confirmed, cancelled or expired."""
+
     booking_id: UUID
-    booking_number: str
     showing_id: UUID
     user_id: UUID
     status: str

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID, uuid4
 
 from lynriescoop.domain.errors import InvalidSchedule, RoomLacksFeature, RuleViolated, ShowingOverlap
+from lynriescoop.domain.events import DomainEvent, SeatChangeReason, SeatsChanged, SeatState
 from lynriescoop.domain.rooms import Features, SeatCategory
 
 _CENT = Decimal("0.01")
@@ -50,6 +51,17 @@ class Showing:
     seat_version: int = 0
     cancelled_at: datetime | None = None
     id: UUID = field(default_factory=uuid4)
+    # The facts this showing recorded in the current unit of work (collected and cleared at commit).
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    def record_seat_change(self, reason: SeatChangeReason, seats: Iterable[SeatState], now: datetime) -> int:
+        """Seats of this showing changed: its seat-map version rises by exactly one and the change is recorded
+        as a fact (``SeatsChanged``, the MQTT delta). Call it only while the showing's row is locked (the booking
+        repository's ``lock_showing``), which is what makes versions rise one by one across processes; the unit
+        of work writes the new version with the change. Returns the new version."""
+        self.seat_version += 1
+        self.events.append(SeatsChanged(now, self.id, self.seat_version, reason, tuple(seats)))
+        return self.seat_version
 
     @classmethod
     def schedule(

@@ -284,7 +284,6 @@ async def test_booking_status_goes_out_with_its_showings_stream(s: Setup) -> Non
         BookingStatusChanged(
             occurred_at=T0,
             booking_id=booking,
-            booking_number="7KQ2M9XA",
             showing_id=showing,
             user_id=uuid4(),
             status="pending",

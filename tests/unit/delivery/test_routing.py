@@ -100,7 +100,6 @@ def test_booking_status_carries_no_name_no_email_and_no_booking_number() -> None
     event = BookingStatusChanged(
         occurred_at=AT,
         booking_id=booking,
-        booking_number="7KQ2M9XA",
         showing_id=SHOWING,
         user_id=uuid4(),
         status="confirmed",

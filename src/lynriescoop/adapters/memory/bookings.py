@@ -32,10 +32,26 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 class MemoryBookingRepository(BookingRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
+        self.seen: list[Showing | Booking] = []
+
+    def _saw(self, aggregate: Showing | Booking) -> None:
+        if not any(known is aggregate for known in self.seen):
+            self.seen.append(aggregate)
+
+    @staticmethod
+    def _stored(booking: Booking) -> Booking:
+        """The copy kept in the store: without the events, which belong to this transaction's object."""
+        kept = copy.deepcopy(booking)
+        kept.events = []
+        return kept
 
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
-        showing = self._state.showings.get(showing_id)
-        return copy.deepcopy(showing) if showing else None
+        stored = self._state.showings.get(showing_id)
+        if stored is None:
+            return None
+        showing = copy.deepcopy(stored)
+        self._saw(showing)
+        return showing
 
     async def booking_context(
         self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
@@ -52,6 +68,7 @@ class MemoryBookingRepository(BookingRepository):
                 showing.id, showing.start_time, movie.title if movie else "", room.name if room else ""
             ),
             customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
+            availability=await self.seat_availability(showing.id, showing.room_id, now, seat_ids),
         )
 
     async def _seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:
@@ -114,14 +131,16 @@ class MemoryBookingRepository(BookingRepository):
             raise SeatsUnavailable([str(t) for t in taken])
         while any(b.booking_number == booking.booking_number for b in self._state.bookings.values()):
             booking.booking_number = type(booking.booking_number).generate()
-        self._state.bookings[booking.id] = copy.deepcopy(booking)
+        self._state.bookings[booking.id] = self._stored(booking)
+        self._saw(booking)
 
     async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
         booking = self._state.bookings.get(booking_id)
         return copy.deepcopy(booking) if booking else None
 
     async def update(self, booking: Booking) -> None:
-        self._state.bookings[booking.id] = copy.deepcopy(booking)
+        self._state.bookings[booking.id] = self._stored(booking)
+        self._saw(booking)
 
     async def lapsed_holds(self, showing_id: UUID, now: datetime) -> Sequence[Booking]:
         return [
@@ -136,11 +155,6 @@ class MemoryBookingRepository(BookingRepository):
             for b in sorted(self._state.bookings.values(), key=lambda b: b.id)
             if b.showing_id == showing_id and b.status.is_live
         ]
-
-    async def bump_seat_version(self, showing_id: UUID) -> int:
-        showing = self._state.showings[showing_id]
-        showing.seat_version += 1
-        return showing.seat_version
 
     def _view(self, booking: Booking, with_user: bool) -> BookingView:
         showing = self._state.showings[booking.showing_id]

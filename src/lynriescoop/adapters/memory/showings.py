@@ -22,6 +22,7 @@ def _order(showing: Showing) -> tuple[datetime, str]:
 class MemoryShowingRepository(ShowingRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
+        self.seen: list[Showing] = []
 
     async def add(self, showing: Showing) -> None:
         # The foreign keys of the PostgreSQL schema.
@@ -36,7 +37,10 @@ class MemoryShowingRepository(ShowingRepository):
         return copy.deepcopy(showing) if showing else None
 
     async def get_for_update(self, showing_id: UUID) -> Showing | None:
-        return await self.get(showing_id)
+        showing = await self.get(showing_id)
+        if showing is not None:
+            self.seen.append(showing)
+        return showing
 
     async def update(self, showing: Showing) -> None:
         stored = self._state.showings.get(showing.id)
@@ -44,6 +48,7 @@ class MemoryShowingRepository(ShowingRepository):
             return
         updated = copy.deepcopy(showing)
         updated.seat_version = stored.seat_version  # only bumps move it, as in PostgreSQL
+        updated.events = []  # they belong to this transaction's object
         updated.created_at = stored.created_at
         self._state.showings[showing.id] = updated
 

@@ -17,7 +17,7 @@ from lynriescoop.adapters.memory.store import MemoryState, MemoryStore
 from lynriescoop.adapters.memory.tickets import MemoryTicketRepository
 from lynriescoop.adapters.memory.users import MemoryUserRepository
 from lynriescoop.application.ports.delivery import EventRouter
-from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.application.ports.unit_of_work import UnitOfWork, collect_events
 from lynriescoop.domain.events import DomainEvent
 
 
@@ -63,9 +63,12 @@ class MemoryUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("the unit of work is not entered")
-        self._working.outbox.extend(m for e in self._events for m in self._router(e))
+        events, versions = collect_events(self, self._events)
+        for showing_id, version in versions.items():
+            self._working.showings[showing_id].seat_version = version
+        self._working.outbox.extend(m for e in events for m in self._router(e))
         stamp_outbox_rows(self._working)
-        self.committed_events.extend(self._events)
+        self.committed_events.extend(events)
         self._events = []
         self._store.state = self._working
         self._working = self._store.state.snapshot()

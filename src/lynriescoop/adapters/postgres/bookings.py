@@ -48,16 +48,34 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 LEGACY_RESPONSE_STATUS = 201
 _NUMBER_ATTEMPTS = 5
 
+_SHOWING_COLUMNS = ", ".join("prices::text AS prices" if c.name == "prices" else c.name for c in showings.c)
+_LOCK_SHOWING = f"SELECT {_SHOWING_COLUMNS} FROM showings WHERE id = $1 FOR NO KEY UPDATE"  # noqa: S608 - constants
+_LOCK_SHOWING_SKIP_LOCKED = _LOCK_SHOWING + " SKIP LOCKED"
+
+# Whether seat ``se`` is taken for the seat rules: a live claim of a confirmed booking or of an unexpired hold (a
+# lapsed hold is no claim, even before it is expired). The claim side of domain/seat_maps.claim_effect, for the two
+# statements of the booking path below; ``{showing}`` and ``{now}`` name their parameters.
+_CLAIMED = """EXISTS (SELECT 1 FROM seat_reservations AS c JOIN bookings AS b ON b.id = c.booking_id
+                   WHERE c.showing_id = {showing} AND c.seat_id = se.id AND c.is_live
+                     AND (b.status <> 'pending' OR b.expires_at > {now}))"""
+
 # Placing a booking reads everything it needs about the locked showing in this one statement (docs/benchmarks.md:
-# the booking path used to spend six round trips on it). $1 seat ids, $2 user id, $3 showing id, $4 now.
-_BOOKING_CONTEXT = """
+# the booking path used to spend seven round trips on it): the seats of the rows the request touches, each with
+# whether it is free for the seat rules (active, no live claim of a confirmed booking or unexpired hold: the
+# same _CLAIMED test as _SEAT_AVAILABILITY), the live claims on the requested seats, the customer's live seats, whether
+# lapsed holds wait to be expired, the titles and the customer. $1 seat ids, $2 user id, $3 showing id, $4 now.
+_BOOKING_CONTEXT = f"""
     SELECT
       m.title AS movie_title, r.name AS room_name, sh.start_time,
       u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
       (SELECT COALESCE(json_agg(json_build_object(
                 'id', se.id, 'row', se.row_label, 'number', se.number, 'row_index', se.row_index,
-                'category', se.category, 'is_active', se.is_active)), '[]'::json)
-         FROM seats AS se WHERE se.room_id = sh.room_id AND se.id = ANY($1::uuid[]))::text AS seats,
+                'category', se.category, 'is_active', se.is_active,
+                'claimed', {_CLAIMED.format(showing="sh.id", now="$4")})), '[]'::json)
+         FROM seats AS se
+         WHERE se.room_id = sh.room_id
+           AND se.row_label IN (SELECT t.row_label FROM seats AS t
+                                WHERE t.room_id = sh.room_id AND t.id = ANY($1::uuid[])))::text AS row_seats,
       (SELECT COALESCE(json_agg(json_build_object(
                 'seat_id', c.seat_id, 'booking_id', b.id, 'status', b.status, 'expires_at', b.expires_at)
                 ORDER BY c.seat_id), '[]'::json)
@@ -73,39 +91,40 @@ _BOOKING_CONTEXT = """
     JOIN rooms AS r ON r.id = sh.room_id
     LEFT JOIN users AS u ON u.id = $2
     WHERE sh.id = $3
-"""
+"""  # noqa: S608 - built from constant fragments only
 
-_INSERT_BOOKING = """
-    INSERT INTO bookings (id, booking_number, user_id, showing_id, status, total_price, currency, expires_at,
-                          confirmed_at, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-    ON CONFLICT (booking_number) DO NOTHING
-    RETURNING 1
-"""
-
-# The referee: a seat whose live claim exists is not inserted (the partial unique index), and not returned.
-_INSERT_CLAIMS = """
-    INSERT INTO seat_reservations (id, booking_id, showing_id, seat_id, label, category, price, is_live)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::numeric[],
-                         $8::bool[])
-    ON CONFLICT (showing_id, seat_id) WHERE is_live DO NOTHING
-    RETURNING seat_id
+# The booking and its claims in one statement. A booking-number collision inserts nothing (the caller draws a new
+# number); the referee: a seat whose live claim exists is not inserted (the partial unique index), and not returned.
+# The claims reference the booking inserted by the same statement (foreign keys are checked at its end).
+_INSERT_BOOKING_AND_CLAIMS = """
+    WITH booking AS (
+      INSERT INTO bookings (id, booking_number, user_id, showing_id, status, total_price, currency, expires_at,
+                            confirmed_at, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+      ON CONFLICT (booking_number) DO NOTHING
+      RETURNING id
+    ), claimed AS (
+      INSERT INTO seat_reservations (id, booking_id, showing_id, seat_id, label, category, price, is_live)
+      SELECT u.id, booking.id, $4, u.seat_id, u.label, u.category, u.price, u.is_live
+      FROM booking, unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::numeric[], $16::bool[])
+        WITH ORDINALITY AS u(id, seat_id, label, category, price, is_live, position)
+      ORDER BY u.position
+      ON CONFLICT (showing_id, seat_id) WHERE is_live DO NOTHING
+      RETURNING seat_id
+    )
+    SELECT EXISTS (SELECT 1 FROM booking) AS inserted, ARRAY(SELECT seat_id FROM claimed) AS claimed
 """
 
 # Whether each seat of the room (or of the rows ``$4`` touches, when given) is free for the seat rules: active and
 # without a live claim of a confirmed booking or of an unexpired hold. $1 room, $2 showing, $3 now, $4 seat ids.
-_SEAT_AVAILABILITY = """
+_SEAT_AVAILABILITY = f"""
     SELECT se.id, se.row_label, se.row_index, se.number, se.category, se.is_active,
-           EXISTS (SELECT 1 FROM seat_reservations AS r JOIN bookings AS b ON b.id = r.booking_id
-                   WHERE r.showing_id = $2 AND r.seat_id = se.id AND r.is_live
-                     AND (b.status <> 'pending' OR b.expires_at > $3)) AS claimed
+           {_CLAIMED.format(showing="$2", now="$3")} AS claimed
     FROM seats AS se
     WHERE se.room_id = $1
       AND ($4::uuid[] IS NULL
            OR se.row_label IN (SELECT t.row_label FROM seats AS t WHERE t.room_id = $1 AND t.id = ANY($4::uuid[])))
-"""
-
-_BUMP_SEAT_VERSION = "UPDATE showings SET seat_version = seat_version + 1 WHERE id = $1 RETURNING seat_version"
+"""  # noqa: S608 - built from constant fragments only
 
 
 def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
@@ -140,14 +159,22 @@ def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
 class PostgresBookingRepository(BookingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.seen: list[Showing | Booking] = []
+
+    def _saw(self, aggregate: Showing | Booking) -> None:
+        if not any(known is aggregate for known in self.seen):
+            self.seen.append(aggregate)
 
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
-        # NO KEY UPDATE: serialises seat changes of the showing without blocking inserts that reference it.
-        stmt = (
-            select(showings).where(showings.c.id == showing_id).with_for_update(key_share=True, skip_locked=skip_locked)
-        )
-        row = (await self._session.execute(stmt)).first()
-        return showing_from_row(row) if row else None
+        # NO KEY UPDATE: serialises seat changes of the showing without blocking inserts that reference it. On the
+        # driver: the first statement of every booking.
+        driver = await driver_connection(self._session)
+        row = await driver.fetchrow(_LOCK_SHOWING_SKIP_LOCKED if skip_locked else _LOCK_SHOWING, showing_id)
+        if row is None:
+            return None
+        showing = showing_from_row(row)
+        self._saw(showing)
+        return showing
 
     async def booking_context(
         self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
@@ -155,18 +182,23 @@ class PostgresBookingRepository(BookingRepository):
         driver = await driver_connection(self._session)
         row = await driver.fetchrow(_BOOKING_CONTEXT, list(seat_ids), user_id, showing.id, now)
         assert row is not None, "the caller holds the showing's lock: it exists"
-        seats_found = {
-            UUID(s["id"]): Seat(
-                id=UUID(s["id"]),
-                room_id=showing.room_id,
-                row=s["row"],
-                number=s["number"],
-                row_index=s["row_index"],
-                category=SeatCategory(s["category"]),
-                is_active=s["is_active"],
-            )
-            for s in orjson.loads(row["seats"])
-        }
+        wanted = set(seat_ids)
+        seats_found: dict[UUID, Seat] = {}
+        availability: list[RowSeat] = []
+        for s in orjson.loads(row["row_seats"]):
+            seat_id, category = UUID(s["id"]), SeatCategory(s["category"])
+            free = s["is_active"] and not s["claimed"]
+            availability.append(RowSeat(seat_id, s["row"], s["row_index"], s["number"], category, free))
+            if seat_id in wanted:
+                seats_found[seat_id] = Seat(
+                    id=seat_id,
+                    room_id=showing.room_id,
+                    row=s["row"],
+                    number=s["number"],
+                    row_index=s["row_index"],
+                    category=category,
+                    is_active=s["is_active"],
+                )
         claims = [
             LiveClaim(
                 seat_id=UUID(c["seat_id"]),
@@ -183,6 +215,7 @@ class PostgresBookingRepository(BookingRepository):
             has_lapsed_holds=row["has_lapsed_holds"],
             showing=ShowingBrief(showing.id, row["start_time"], row["movie_title"], row["room_name"]),
             customer=UserBrief(user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
+            availability=availability,
         )
 
     async def seat_availability(
@@ -206,53 +239,41 @@ class PostgresBookingRepository(BookingRepository):
         ]
 
     async def add(self, booking: Booking) -> None:
-        """Two statements and no savepoint: a booking-number collision inserts nothing and draws a new number; a
+        """One statement and no savepoint: a booking-number collision inserts nothing and draws a new number; a
         seat whose live claim exists (the partial unique index referees) is simply not claimed, and then the
         whole request is refused with exactly those seats (the caller's transaction rolls back)."""
+        # Claims in seat order: concurrent requests for overlapping seats meet in the same order.
+        claims = sorted(booking.seats, key=lambda s: s.seat_id)
+        driver = await driver_connection(self._session)
         for _ in range(_NUMBER_ATTEMPTS):
-            if await self._insert_booking(booking):
+            row = await driver.fetchrow(
+                _INSERT_BOOKING_AND_CLAIMS,
+                booking.id,
+                booking.booking_number.value,
+                booking.user_id,
+                booking.showing_id,
+                booking.status.value,
+                booking.total_price,
+                booking.currency,
+                booking.expires_at,
+                booking.confirmed_at,
+                booking.created_at,
+                [s.id for s in claims],
+                [s.seat_id for s in claims],
+                [s.label for s in claims],
+                [s.category.value for s in claims],
+                [s.price for s in claims],
+                [s.is_live for s in claims],
+            )
+            if row["inserted"]:
                 break
             booking.booking_number = BookingNumber.generate()
         else:
             raise RuntimeError("no free booking number after several draws")
-        claimed = await self._insert_claims(booking)
-        refused = {s.seat_id for s in booking.seats if s.is_live} - claimed
+        self._saw(booking)
+        refused = {s.seat_id for s in booking.seats if s.is_live} - set(row["claimed"])
         if refused:
             raise SeatsUnavailable(sorted(str(seat_id) for seat_id in refused))
-
-    async def _insert_booking(self, booking: Booking) -> bool:
-        driver = await driver_connection(self._session)
-        inserted = await driver.fetchval(
-            _INSERT_BOOKING,
-            booking.id,
-            booking.booking_number.value,
-            booking.user_id,
-            booking.showing_id,
-            booking.status.value,
-            booking.total_price,
-            booking.currency,
-            booking.expires_at,
-            booking.confirmed_at,
-            booking.created_at,
-        )
-        return inserted is not None
-
-    async def _insert_claims(self, booking: Booking) -> set[UUID]:
-        # Claims in seat order: concurrent requests for overlapping seats meet in the same order.
-        claims = sorted(booking.seats, key=lambda s: s.seat_id)
-        driver = await driver_connection(self._session)
-        rows = await driver.fetch(
-            _INSERT_CLAIMS,
-            [s.id for s in claims],
-            [booking.id for _ in claims],
-            [s.showing_id for s in claims],
-            [s.seat_id for s in claims],
-            [s.label for s in claims],
-            [s.category.value for s in claims],
-            [s.price for s in claims],
-            [s.is_live for s in claims],
-        )
-        return {row["seat_id"] for row in rows}
 
     async def _load(self, rows: Sequence[Row[Any]]) -> list[Booking]:
         if not rows:
@@ -274,6 +295,7 @@ class PostgresBookingRepository(BookingRepository):
         return found[0] if found else None
 
     async def update(self, booking: Booking) -> None:
+        self._saw(booking)
         await self._session.execute(
             update(bookings)
             .where(bookings.c.id == booking.id)
@@ -311,10 +333,6 @@ class PostgresBookingRepository(BookingRepository):
             .with_for_update()
         )
         return await self._load((await self._session.execute(stmt)).all())
-
-    async def bump_seat_version(self, showing_id: UUID) -> int:
-        driver = await driver_connection(self._session)
-        return int(await driver.fetchval(_BUMP_SEAT_VERSION, showing_id))
 
     def _view_query(self, with_user: bool) -> Any:
         columns: list[Any] = [

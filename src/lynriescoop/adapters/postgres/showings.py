@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,23 +25,28 @@ from lynriescoop.domain.showings import Showing, ShowingStatus
 _KNOWN = {"fk_showings_movie_id_movies": MovieNotFound, "fk_showings_room_id_rooms": RoomNotFound}
 
 
-def showing_from_row(row: Row[Any]) -> Showing:
+def showing_from_row(row: Row[Any] | Mapping[str, Any]) -> Showing:
+    """A showing from a row of ``showings``: a SQLAlchemy row, or a driver record (``prices`` as JSON text)."""
+    columns: Any = row._mapping if isinstance(row, Row) else row
+    prices = columns["prices"]
+    if isinstance(prices, str):
+        prices = orjson.loads(prices)
     return Showing(
-        id=row.id,
-        movie_id=row.movie_id,
-        room_id=row.room_id,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        price=row.price,
-        prices={SeatCategory(k): Decimal(str(v)) for k, v in (row.prices or {}).items()},
-        is_3d=row.is_3d,
-        is_imax=row.is_imax,
-        is_dolby=row.is_dolby,
-        status=ShowingStatus(row.status),
-        seat_version=row.seat_version,
-        cancelled_at=row.cancelled_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=columns["id"],
+        movie_id=columns["movie_id"],
+        room_id=columns["room_id"],
+        start_time=columns["start_time"],
+        end_time=columns["end_time"],
+        price=columns["price"],
+        prices={SeatCategory(k): Decimal(str(v)) for k, v in (prices or {}).items()},
+        is_3d=columns["is_3d"],
+        is_imax=columns["is_imax"],
+        is_dolby=columns["is_dolby"],
+        status=ShowingStatus(columns["status"]),
+        seat_version=columns["seat_version"],
+        cancelled_at=columns["cancelled_at"],
+        created_at=columns["created_at"],
+        updated_at=columns["updated_at"],
     )
 
 
@@ -89,6 +95,7 @@ def showing_conditions(filters: ShowingFilter, now: datetime) -> ColumnElement[b
 class PostgresShowingRepository(ShowingRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.seen: list[Showing] = []
 
     async def add(self, showing: Showing) -> None:
         try:
@@ -114,7 +121,11 @@ class PostgresShowingRepository(ShowingRepository):
         # that merely reference the showing.
         stmt = select(showings).where(showings.c.id == showing_id).with_for_update(key_share=True)
         row = (await self._session.execute(stmt)).first()
-        return showing_from_row(row) if row else None
+        if row is None:
+            return None
+        showing = showing_from_row(row)
+        self.seen.append(showing)
+        return showing
 
     async def update(self, showing: Showing) -> None:
         await self._session.execute(showings.update().where(showings.c.id == showing.id).values(**_values(showing)))

@@ -7,10 +7,8 @@ from typing import Self
 from uuid import UUID
 
 import orjson
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import ORMExecuteState
-from sqlalchemy.sql.dml import UpdateBase
 
 from lynriescoop.adapters.postgres.bookings import PostgresBookingRepository
 from lynriescoop.adapters.postgres.catalogue_views import PostgresSeatMapReader, PostgresShowingReader
@@ -23,6 +21,7 @@ from lynriescoop.adapters.postgres.change_feed import (
 )
 from lynriescoop.adapters.postgres.delivery import OUTBOX_CHANNEL, PostgresOutboxRepository
 from lynriescoop.adapters.postgres.driver import driver_connection
+from lynriescoop.adapters.postgres.engine import written_tables
 from lynriescoop.adapters.postgres.errors import database_errors, translate_database_error
 from lynriescoop.adapters.postgres.login_attempts import PostgresLoginAttemptRepository
 from lynriescoop.adapters.postgres.movies import PostgresMovieRepository
@@ -32,10 +31,11 @@ from lynriescoop.adapters.postgres.showings import PostgresShowingRepository
 from lynriescoop.adapters.postgres.tickets import PostgresTicketRepository
 from lynriescoop.adapters.postgres.users import PostgresUserRepository
 from lynriescoop.application.ports.delivery import EventRouter
-from lynriescoop.application.ports.unit_of_work import UnitOfWork
+from lynriescoop.application.ports.unit_of_work import UnitOfWork, collect_events
 from lynriescoop.domain.events import DomainEvent
 
-# The outbox rows (in order: ids follow the list) and both notifications, in one round trip on the driver.
+# The outbox rows (in order: ids follow the list), the seat versions the locked showings raised, and both
+# notifications, in one round trip on the driver.
 _WRITE_OUTBOX = """
     WITH written AS (
       INSERT INTO outbox (channel, kind, destination, payload, retain, showing_id, version)
@@ -43,6 +43,10 @@ _WRITE_OUTBOX = """
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::int[])
         WITH ORDINALITY AS u(channel, kind, destination, payload, retain, showing_id, version, position)
       ORDER BY position
+    ), versions AS (
+      UPDATE showings AS s SET seat_version = v.version
+      FROM unnest($11::uuid[], $12::int[]) AS v(id, version)
+      WHERE s.id = v.id
     )
     SELECT pg_notify($8, ''), CASE WHEN $10 <> '' THEN pg_notify($9, $10) END
 """
@@ -62,7 +66,6 @@ class PostgresUnitOfWork(UnitOfWork):
         self._router = router
         self._changes = changes
         self._events: list[DomainEvent] = []
-        self._written: set[str] = set()
         self._session: AsyncSession | None = None
 
     @property
@@ -74,9 +77,6 @@ class PostgresUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self._events = []
-        self._written = set()
-        if self._changes is not None:
-            event.listen(self._session.sync_session, "do_orm_execute", self._note_write)
         await self._session.begin()
         self.users = PostgresUserRepository(self._session)
         self.refresh_tokens = PostgresRefreshTokenRepository(self._session)
@@ -108,29 +108,22 @@ class PostgresUnitOfWork(UnitOfWork):
         if translated is not None:
             raise translated from exc
 
-    def _note_write(self, state: ORMExecuteState) -> None:
-        statement = state.statement
-        if isinstance(statement, UpdateBase):
-            table = getattr(statement, "table", None)
-            name = getattr(table, "name", None)
-            if isinstance(name, str):
-                self._written.add(name)
-
-    def _change(self) -> CatalogueChange:
-        showing_ids = {sid for e in self._events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
-        return change_of_writes(self._written, showing_ids)
+    def _change(self, events: list[DomainEvent]) -> CatalogueChange:
+        showing_ids = {sid for e in events if isinstance(sid := getattr(e, "showing_id", None), UUID)}
+        return change_of_writes(written_tables(self.session), showing_ids)
 
     def record(self, *events: DomainEvent) -> None:
         self._events.extend(events)
 
     async def commit(self) -> None:
         session = self.session
-        change = self._change() if self._changes is not None else CatalogueChange()
-        rows = [message for event in self._events for message in self._router(event)]
+        events, versions = collect_events(self, self._events)
+        change = self._change(events) if self._changes is not None else CatalogueChange()
+        rows = [message for event in events for message in self._router(event)]
         changes = notify_payload(self._changes, change) if self._changes is not None and not change.empty else None
-        if rows:
-            # The outbox rows (in order: ids follow the list) and both notifications in one round trip; NOTIFY is
-            # delivered by PostgreSQL only if and when this transaction commits.
+        if rows or versions:
+            # The outbox rows (in order: ids follow the list), the seat versions and both notifications in one
+            # round trip; NOTIFY is delivered by PostgreSQL only if and when this transaction commits.
             driver = await driver_connection(session)
             await driver.execute(
                 _WRITE_OUTBOX,
@@ -144,16 +137,18 @@ class PostgresUnitOfWork(UnitOfWork):
                 OUTBOX_CHANNEL,
                 CHANGES_CHANNEL,
                 changes or "",
+                list(versions),
+                list(versions.values()),
             )
         elif changes is not None:
             await session.execute(select(func.pg_notify(CHANGES_CHANNEL, changes)))
         self._events = []
-        self._written = set()
+        written_tables(session).clear()
         await session.commit()
         if self._changes is not None:
             self._changes.publish(change)
 
     async def rollback(self) -> None:
         self._events = []
-        self._written = set()
+        written_tables(self.session).clear()
         await self.session.rollback()

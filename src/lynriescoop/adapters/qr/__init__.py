@@ -1,1 +1,1 @@
-"""QR codes of ticket codes (segno)."""
+"""QR codes of ticket codes (zxing-cpp and Pillow for PNG, segno for SVG)."""

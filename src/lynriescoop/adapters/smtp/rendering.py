@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from lynriescoop.adapters.qr.segno_codes import png_width, qr_png
+from lynriescoop.adapters.qr.codes import png_width, qr_png
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
 from lynriescoop.domain.formats import money
 

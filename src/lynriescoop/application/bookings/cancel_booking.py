@@ -50,7 +50,7 @@ class CancelBooking:
             )
             if changed:
                 await uow.bookings.update(booking)
-                await record_seat_change(uow, showing, [booking], SeatChangeReason.RELEASED, now)
+                record_seat_change(showing, [booking], SeatChangeReason.RELEASED, now)
                 await revoke_tickets(uow, [booking], showing.id, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None

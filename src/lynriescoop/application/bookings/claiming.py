@@ -92,8 +92,9 @@ async def claim_seats(
 
     Lean on purpose (the hottest write, docs/performance.md): one read tells the seats, their claims, the
     customer's other seats, whether lapsed holds wait to be expired (only then are they), the customer (unknown or
-    disabled: NotAuthenticated) and the titles the answer shows; then the seat rules, two inserts, the version, and
-    the outbox rows with the commit. The answer is built from what the transaction holds, not read again.
+    disabled: NotAuthenticated), the titles the answer shows and the rows the seat rules look at; then the seat
+    rules, the inserts, and the outbox rows and the showing's new version with the commit. The answer is built
+    from what the transaction holds, not read again.
     """
     context = await uow.bookings.booking_context(showing, user_id, seat_ids, now)
     if context.customer is None:
@@ -115,12 +116,13 @@ async def claim_seats(
     taken = [claim for claim in context.claims if claim.booking_id not in freed]
     if taken:
         raise SeatsUnavailable([str(claim.seat_id) for claim in taken])
-    await enforce_seat_rules(uow, showing, seat_ids, terms, now, availability)
+    rows = availability if availability is not None else context.availability
+    await enforce_seat_rules(uow, showing, seat_ids, terms, now, rows)
     await uow.bookings.add(booking)
     confirmed = booking.status is BookingStatus.CONFIRMED
     reason = SeatChangeReason.BOOKED if confirmed else SeatChangeReason.HELD
     issued = await issue_tickets(uow, booking, showing, signer, now, fresh=True)
-    await record_seat_change(uow, showing, [booking], reason, now)
+    record_seat_change(showing, [booking], reason, now)
     view = BookingView(booking, context.showing)
     if confirmed:
         await record_customer_email(uow, view, showing, terms.cancel_cutoff, now, context.customer, issued)

@@ -54,7 +54,7 @@ class ConfirmBooking:
             changed = booking.confirm(now)
             if changed:
                 await uow.bookings.update(booking)
-                await record_seat_change(uow, showing, [booking], SeatChangeReason.BOOKED, now)
+                record_seat_change(showing, [booking], SeatChangeReason.BOOKED, now)
                 await issue_tickets(uow, booking, showing, self._signer, now)
             view = await uow.bookings.view(booking.id)
             assert view is not None

@@ -1,5 +1,5 @@
-"""Recording seat changes: every change of a showing's seats bumps its seat-map version once and records the
-events that announce it (MQTT deltas, booking status, customer emails)."""
+"""Recording seat changes: every change of a showing's seats raises its seat-map version once (the showing
+records it); customer emails are recorded with everything they need to render later."""
 
 from __future__ import annotations
 
@@ -16,52 +16,27 @@ from lynriescoop.domain.events import (
     BookingCancelled,
     BookingConfirmed,
     BookingDetails,
-    BookingStatusChanged,
     SeatChangeReason,
-    SeatsChanged,
     SeatState,
 )
 from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.tickets import Ticket
 
-SEAT_STATUS_AFTER = {
-    SeatChangeReason.HELD: "held",
-    SeatChangeReason.BOOKED: "booked",
-    SeatChangeReason.RELEASED: "available",
-    SeatChangeReason.EXPIRED: "available",
-    SeatChangeReason.CANCELLED: "available",
-}
 
-
-async def record_seat_change(
-    uow: UnitOfWork,
+def record_seat_change(
     showing: Showing,
     bookings: Sequence[Booking],
     reason: SeatChangeReason,
     now: datetime,
 ) -> int:
-    """Bump the showing's seat version once for ``bookings``' seats, and record the delta and status events."""
-    version = await uow.bookings.bump_seat_version(showing.id)
-    status = SEAT_STATUS_AFTER[reason]
-    seats = tuple(
-        SeatState(seat.seat_id, seat.label, status)
+    """The seats of ``bookings`` changed for ``reason``: the (locked) showing raises its seat version once and
+    records the delta. Each booking recorded its own status change when it changed. Returns the new version."""
+    seats = (
+        SeatState(seat.seat_id, seat.label, reason.seat_status)
         for booking in bookings
         for seat in sorted(booking.seats, key=lambda s: s.label)
     )
-    uow.record(SeatsChanged(now, showing.id, version, reason, seats))
-    for booking in bookings:
-        uow.record(
-            BookingStatusChanged(
-                now,
-                booking.id,
-                booking.booking_number.value,
-                booking.showing_id,
-                booking.user_id,
-                booking.status.value,
-                tuple(booking.seat_ids),
-            )
-        )
-    return version
+    return showing.record_seat_change(reason, seats, now)
 
 
 async def record_customer_email(
@@ -124,8 +99,8 @@ async def release_lapsed_holds(uow: UnitOfWork, showing: Showing, now: datetime)
     """
     lapsed = list(await uow.bookings.lapsed_holds(showing.id, now))
     for booking in lapsed:
-        booking.expire()
+        booking.expire(now)
         await uow.bookings.update(booking)
     if lapsed:
-        await record_seat_change(uow, showing, lapsed, SeatChangeReason.EXPIRED, now)
+        record_seat_change(showing, lapsed, SeatChangeReason.EXPIRED, now)
     return lapsed

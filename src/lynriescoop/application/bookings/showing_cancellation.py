@@ -23,7 +23,7 @@ async def cancel_bookings_of_showing(
         booking.cancel(CancelledBy.SHOWING_CANCELLED, now, showing.start_time, cancel_cutoff)
         await uow.bookings.update(booking)
     if live:
-        await record_seat_change(uow, showing, live, SeatChangeReason.CANCELLED, now)
+        record_seat_change(showing, live, SeatChangeReason.CANCELLED, now)
         await revoke_tickets(uow, live, showing.id, now)
         for booking in live:
             view = await uow.bookings.view(booking.id)

@@ -66,7 +66,8 @@ class BookingContext:
     the requested seats (a lapsed hold's too, until it is expired). ``held_by_user``: seats the user holds (hold
     unexpired) or has booked for the showing. ``has_lapsed_holds``: whether any hold of the showing has lapsed
     and is still to be expired. ``showing``: title, room and time for the answer and the email. ``customer``: the
-    user, or None when the account is unknown or disabled.
+    user, or None when the account is unknown or disabled. ``availability``: every seat of the rows the request
+    touches, as :meth:`BookingRepository.seat_availability` gives it, for the seat rules.
     """
 
     seats: Mapping[UUID, Seat]
@@ -75,6 +76,7 @@ class BookingContext:
     has_lapsed_holds: bool
     showing: ShowingBrief
     customer: UserBrief | None
+    availability: Sequence[RowSeat] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +90,14 @@ class StoredResponse:
 
 
 class BookingRepository(Protocol):
+    seen: list[Showing | Booking]
+    """The aggregates this transaction locked (showings) or wrote (bookings), in that order, each once: the unit of
+    work collects the events they recorded at commit, and writes the seat version a showing raised."""
+
     async def lock_showing(self, showing_id: UUID, *, skip_locked: bool = False) -> Showing | None:
         """Read the showing and lock its row until the transaction ends: every change to a showing's seats
-        serialises here, which also makes its seat-map ``version`` rise by exactly one per change.
+        serialises here, which also makes its seat-map ``version`` rise by exactly one per change
+        (``Showing.record_seat_change``; the unit of work writes it at commit).
         With ``skip_locked``, a showing locked elsewhere reads as None instead of waiting."""
         ...
 
@@ -125,10 +132,6 @@ class BookingRepository(Protocol):
 
     async def live_bookings_of_showing(self, showing_id: UUID) -> Sequence[Booking]:
         """Pending and confirmed bookings of the showing, locked for update."""
-        ...
-
-    async def bump_seat_version(self, showing_id: UUID) -> int:
-        """Add one to the showing's seat-map version and return the new value."""
         ...
 
     async def view(self, booking_id: UUID) -> BookingView | None: ...

@@ -49,6 +49,10 @@ class SeatVersion:
 
 
 class ShowingRepository(Protocol):
+    seen: list[Showing]
+    """The showings this transaction locked (:meth:`get_for_update`), each once: the unit of work collects the
+    events they recorded at commit, and writes the seat version a showing raised."""
+
     async def add(self, showing: Showing) -> None: ...
 
     async def get(self, showing_id: UUID) -> Showing | None: ...
@@ -59,7 +63,8 @@ class ShowingRepository(Protocol):
 
     async def update(self, showing: Showing) -> None:
         """Store the schedule, prices, formats, room and status. ``seat_version`` is not written here: it only
-        moves through :meth:`bump_seat_versions` (or the booking engine's own bump), atomically in the database."""
+        moves through :meth:`bump_seat_versions`, atomically in the database, or by the showing itself while it is
+        locked (``Showing.record_seat_change``), written by the unit of work at commit."""
         ...
 
     async def delete(self, showing_id: UUID) -> None: ...

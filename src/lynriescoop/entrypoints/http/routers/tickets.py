@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from lynriescoop.adapters.qr.segno_codes import qr_png, qr_svg
+from lynriescoop.adapters.qr.codes import qr_png, qr_svg
 from lynriescoop.application.tickets.queries import GetTicket, ListBookingTickets, ListTicketKeys
 from lynriescoop.entrypoints.container import Container
 from lynriescoop.entrypoints.http.dependencies import CurrentUser, provide
