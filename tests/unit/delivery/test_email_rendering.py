@@ -47,6 +47,13 @@ def _email(kind: BookingEmailKind = BookingEmailKind.CONFIRMED, **overrides: obj
     return BookingEmail(kind, uuid4(), BookingDetails(**values))  # type: ignore[arg-type]
 
 
+def _seen(renderer: BookingEmailRenderer, mail: BookingEmail) -> EmailMessage:
+    """The rendered email as a mail client reads it: its bytes, parsed."""
+    parsed = email.message_from_bytes(renderer.render(mail).as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
 def _parts(message: object) -> tuple[str, str]:
     assert isinstance(message, EmailMessage)
     assert message.get_content_type() == "multipart/alternative"
@@ -70,7 +77,7 @@ def test_local_time_is_24_hour_in_the_cinema_zone(moment: datetime, expected: st
 
 
 def test_confirmation_has_subject_headers_and_every_detail() -> None:
-    message = _renderer().render(_email())
+    message = _seen(_renderer(), _email())
     assert message["Subject"] == "Booking confirmed – 7KQ2M9XA – Tom & Jerry"
     assert message["From"] == "LynrieScoop <tickets@lynriescoop.test>"
     assert message["To"].addresses[0].addr_spec == "ann@example.com"
@@ -87,7 +94,7 @@ def test_confirmation_has_subject_headers_and_every_detail() -> None:
 
 
 def test_html_escapes_the_name_and_title_while_text_keeps_them() -> None:
-    text, html = _parts(_renderer().render(_email()))
+    text, html = _parts(_seen(_renderer(), _email()))
     assert "<script>" not in html
     assert "Ann &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Tom &amp; Jerry" in html
@@ -96,7 +103,7 @@ def test_html_escapes_the_name_and_title_while_text_keeps_them() -> None:
 
 def test_an_explicit_deadline_wins_over_the_cutoff() -> None:
     deadline = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    text, _ = _parts(_renderer().render(_email(cancel_deadline=deadline)))
+    text, _ = _parts(_seen(_renderer(), _email(cancel_deadline=deadline)))
     assert "until Fri 27 Nov 2026, 13:00" in text
 
 
@@ -111,7 +118,7 @@ def test_an_explicit_deadline_wins_over_the_cutoff() -> None:
     ],
 )
 def test_cancellation_says_what_and_why(reason: str | None, sentence: str) -> None:
-    message = _renderer().render(_email(BookingEmailKind.CANCELLED, reason=reason))
+    message = _seen(_renderer(), _email(BookingEmailKind.CANCELLED, reason=reason))
     assert message["Subject"] == "Booking cancelled – 7KQ2M9XA – Tom & Jerry"
     text, html = _parts(message)
     assert sentence in text
@@ -121,7 +128,7 @@ def test_cancellation_says_what_and_why(reason: str | None, sentence: str) -> No
 
 
 def test_a_title_with_a_line_break_cannot_add_headers() -> None:
-    message = _renderer().render(_email(movie_title="Evil\r\nBcc: victim@example.com"))
+    message = _seen(_renderer(), _email(movie_title="Evil\r\nBcc: victim@example.com"))
     assert message["Subject"] == "Booking confirmed – 7KQ2M9XA – Evil Bcc: victim@example.com"
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
     assert parsed["Bcc"] is None
@@ -130,14 +137,14 @@ def test_a_title_with_a_line_break_cannot_add_headers() -> None:
 
 def test_other_zone_and_cutoff_settings_apply() -> None:
     renderer = _renderer(timezone=ZoneInfo("America/New_York"), cancel_cutoff=timedelta(minutes=30))
-    text, _ = _parts(renderer.render(_email()))
+    text, _ = _parts(_seen(renderer, _email()))
     assert "Sat 28 Nov 2026, 14:30" in text
     assert "until Sat 28 Nov 2026, 14:00" in text
 
 
 def test_confirmation_never_calls_the_booking_number_an_entrance_code() -> None:
     """Issue 13 item 5: the booking number is published nowhere public, but it is no credential either."""
-    text, html = _parts(_renderer().render(_email()))
+    text, html = _parts(_seen(_renderer(), _email()))
     for body in (text, html):
         assert "7KQ2M9XA" in body
         assert "entrance" not in body.lower()

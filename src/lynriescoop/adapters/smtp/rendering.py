@@ -12,7 +12,11 @@ loading remote images. The booking number is called a reference, never an entran
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,10 @@ from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKin
 from lynriescoop.domain.formats import money
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# Text parts as UTF-8 in quoted-printable: readable in the raw message, safe for any mail server.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -56,6 +64,12 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
+def _text_part(body: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(body, _UTF8)
+    return part
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -70,7 +84,7 @@ class BookingEmailRenderer:
         cancel_cutoff: timedelta,
         templates: Path = TEMPLATES,
     ) -> None:
-        self._from = formataddr((_one_line(from_name), from_email))
+        self._from = formataddr((_one_line(from_name), from_email), charset="utf-8")
         self._domain = from_email.rpartition("@")[2] or "lynriescoop.local"
         self._zone = timezone
         self._cutoff = cancel_cutoff
@@ -110,20 +124,31 @@ class BookingEmailRenderer:
             SUBJECTS[email.kind].format(number=email.details.booking_number, title=email.details.movie_title)
         )
 
-    def render(self, email: BookingEmail) -> EmailMessage:
+    def render(self, email: BookingEmail) -> Message:
+        """The message: ``multipart/alternative`` of the text and the HTML (``multipart/related`` with the QR
+        images when the booking has tickets). Built with the classic ``email.mime`` classes: the header registry
+        of ``EmailMessage`` parses and refolds every header of every part, which cost about 3 ms of CPU per
+        confirmation, more than the booking itself (docs/performance.md)."""
         images = [(make_msgid(domain=self._domain), qr_png(t.code)) for t in email.details.tickets]
         context = self.context(email, images)
-        message = EmailMessage()
-        message["Subject"] = self.subject(email)
+        message = MIMEMultipart("alternative")
+        message["Subject"] = self.subject(email)  # encoded (RFC 2047) when the message is written
         message["From"] = self._from
-        message["To"] = formataddr((_one_line(email.details.recipient_name), email.details.recipient_email))
+        name = _one_line(email.details.recipient_name)
+        message["To"] = formataddr((name, email.details.recipient_email), charset="utf-8")
         message["Date"] = formatdate(localtime=False, usegmt=True)
         message["Message-ID"] = make_msgid(domain=self._domain)
-        message.set_content(self._text.get_template(f"{email.kind.value}.txt").render(context))
-        message.add_alternative(self._html.get_template(f"{email.kind.value}.html").render(context), subtype="html")
-        if images:
-            html = next(part for part in message.iter_parts() if part.get_content_type() == "text/html")
-            assert isinstance(html, EmailMessage)
-            for cid, png in images:
-                html.add_related(png, maintype="image", subtype="png", cid=cid, disposition="inline")
+        message.attach(_text_part(self._text.get_template(f"{email.kind.value}.txt").render(context), "plain"))
+        html = _text_part(self._html.get_template(f"{email.kind.value}.html").render(context), "html")
+        if not images:
+            message.attach(html)
+            return message
+        related = MIMEMultipart("related")
+        related.attach(html)
+        for cid, png in images:
+            image = MIMEImage(png, "png")
+            image["Content-ID"] = cid
+            image["Content-Disposition"] = "inline"
+            related.attach(image)
+        message.attach(related)
         return message
