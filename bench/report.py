@@ -266,8 +266,8 @@ _HOW = """`make bench` installs wrk when it is missing (Debian package, as root)
      answers), and the live-map delay from each 201 to its `seats/status` message on every connection
      (p50/p99 columns);
    - then, for each further `--workers` (default: 2), a fresh service with that many workers on the same
-     database, and the baseline, the four reads and booking again; their ratios are to that service's own
-     `/healthz`. Peak RSS and service CPU are the whole process tree (the supervisor and its workers).
+     database, and the baseline, the four reads, booking and the live map again; their ratios are to that
+     service's own `/healthz`. Peak RSS and service CPU are the whole process tree (the supervisor and its workers).
 
    After each write scenario the benchmark waits for the outbox to drain (`GET /admin/outbox?status=pending`),
    notes the backlog, and, for the booking scenarios, reads from the outbox how long each `seats/status` row

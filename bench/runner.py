@@ -39,7 +39,7 @@ READ_SCENARIOS = {
 SCENARIOS = ("baseline", *READ_SCENARIOS, "booking", "hold-confirm", "contention", "live-map", "premiere")
 # The premiere is the same race at full scale; contention (500 clients, 40 seats) runs when asked with --only.
 DEFAULT_SCENARIOS = tuple(name for name in SCENARIOS if name != "contention")
-MORE_WORKERS_SCENARIOS = {"baseline", *READ_SCENARIOS, "booking"}  # what runs again with each further --workers
+MORE_WORKERS_SCENARIOS = {"baseline", *READ_SCENARIOS, "booking", "live-map"}  # what runs again with each further --workers
 CUSTOMERS = premiere.CLIENTS  # signed tokens, not registrations: see seeding.mint_customers
 MOVIES = 20  # besides the one that is shown, so GET /movies fills a page of 20
 LIST_DAY_SHOWINGS = 24  # a whole local day of hourly showings, so GET /showings?date= fills a page of 20
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[1, 2],
         metavar="N",
         help="`lynriescoop serve --workers N` for each N in turn: every scenario with the first, then the baseline, "
-        "the reads and booking with each other (default: 1 2)",
+        "the reads, booking and the live map with each other (default: 1 2)",
     )
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"), help="where the report goes")
     parser.add_argument("--no-write", action="store_true", help="print the tables, do not write the report")
@@ -172,7 +172,7 @@ async def _run(args: argparse.Namespace) -> int:
             (
                 "service",
                 f"`lynriescoop serve --workers {first}` for every scenario"
-                + "".join(f", then `--workers {n}` for the baseline, the reads and booking" for n in more)
+                + "".join(f", then `--workers {n}` for the baseline, the reads, booking and the live map" for n in more)
                 + " (a fresh service each time, on the same database); no reload, no debug",
             ),
             ("environment", "`ENVIRONMENT=production`, `LOG_FORMAT=json`, `LOG_LEVEL=WARNING`, other settings default"),
