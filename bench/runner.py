@@ -39,7 +39,8 @@ READ_SCENARIOS = {
 SCENARIOS = ("baseline", *READ_SCENARIOS, "booking", "hold-confirm", "contention", "live-map", "premiere")
 # The premiere is the same race at full scale; contention (500 clients, 40 seats) runs when asked with --only.
 DEFAULT_SCENARIOS = tuple(name for name in SCENARIOS if name != "contention")
-MORE_WORKERS_SCENARIOS = {"baseline", *READ_SCENARIOS, "booking", "live-map"}  # what runs again with each further --workers
+# What runs again with each further --workers:
+MORE_WORKERS_SCENARIOS = {"baseline", *READ_SCENARIOS, "booking", "live-map"}
 CUSTOMERS = premiere.CLIENTS  # signed tokens, not registrations: see seeding.mint_customers
 MOVIES = 20  # besides the one that is shown, so GET /movies fills a page of 20
 LIST_DAY_SHOWINGS = 24  # a whole local day of hourly showings, so GET /showings?date= fills a page of 20
