@@ -106,7 +106,7 @@ async def main(count: int, profile: bool, trace: StatementTrace | None = None) -
                 for statement in statements:
                     print(f"  {statement}")
                 return
-            profiler = cProfile.Profile() if profile else None
+            profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not wall time
             wall, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()

@@ -135,6 +135,7 @@ class SeatRules:
         ``companion_release`` before ``starts_at``); SingleSeatGap names the seats the request would strand.
         A request for a seat that is not available is left to the claim, which answers ``seats_unavailable``.
         """
+        requested = frozenset(requested)  # looked up once per seat of the rows below
         by_id = {s.seat_id: s for s in seats}
         if any(seat_id not in by_id or not by_id[seat_id].available for seat_id in requested):
             return

@@ -42,6 +42,7 @@ from lynriescoop.domain.showings import Showing
 from lynriescoop.domain.values import BookingNumber, SeatLabel
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+_CATEGORIES = {category.value: category for category in SeatCategory}
 # idempotency_keys.response_status is no longer read (the stored answer is its body; the status is the entrypoint's
 # business), but still written: a process of the previous release, during a rolling restart, takes a NULL status for
 # "not answered yet" and would book again. A migration drops the column once no such process can run.
@@ -68,14 +69,7 @@ _BOOKING_CONTEXT = f"""
     SELECT
       m.title AS movie_title, r.name AS room_name, sh.start_time,
       u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
-      (SELECT COALESCE(json_agg(json_build_object(
-                'id', se.id, 'row', se.row_label, 'number', se.number, 'row_index', se.row_index,
-                'category', se.category, 'is_active', se.is_active,
-                'claimed', {_CLAIMED.format(showing="sh.id", now="$4")})), '[]'::json)
-         FROM seats AS se
-         WHERE se.room_id = sh.room_id
-           AND se.row_label IN (SELECT t.row_label FROM seats AS t
-                                WHERE t.room_id = sh.room_id AND t.id = ANY($1::uuid[])))::text AS row_seats,
+      rs.ids, rs.row_labels, rs.numbers, rs.row_indexes, rs.categories, rs.active, rs.claimed,
       (SELECT COALESCE(json_agg(json_build_object(
                 'seat_id', c.seat_id, 'booking_id', b.id, 'status', b.status, 'expires_at', b.expires_at)
                 ORDER BY c.seat_id), '[]'::json)
@@ -90,6 +84,15 @@ _BOOKING_CONTEXT = f"""
     JOIN movies AS m ON m.id = sh.movie_id
     JOIN rooms AS r ON r.id = sh.room_id
     LEFT JOIN users AS u ON u.id = $2
+    CROSS JOIN LATERAL (
+      -- One array per column (asyncpg decodes them in C; one scan feeds every aggregate in the same order).
+      SELECT array_agg(se.id) AS ids, array_agg(se.row_label) AS row_labels, array_agg(se.number) AS numbers,
+             array_agg(se.row_index) AS row_indexes, array_agg(se.category) AS categories,
+             array_agg(se.is_active) AS active, array_agg({_CLAIMED.format(showing="sh.id", now="$4")}) AS claimed
+      FROM seats AS se
+      WHERE se.room_id = sh.room_id
+        AND se.row_label IN (SELECT t.row_label FROM seats AS t WHERE t.room_id = sh.room_id AND t.id = ANY($1::uuid[]))
+    ) AS rs
     WHERE sh.id = $3
 """  # noqa: S608 - built from constant fragments only
 
@@ -185,19 +188,21 @@ class PostgresBookingRepository(BookingRepository):
         wanted = set(seat_ids)
         seats_found: dict[UUID, Seat] = {}
         availability: list[RowSeat] = []
-        for s in orjson.loads(row["row_seats"]):
-            seat_id, category = UUID(s["id"]), SeatCategory(s["category"])
-            free = s["is_active"] and not s["claimed"]
-            availability.append(RowSeat(seat_id, s["row"], s["row_index"], s["number"], category, free))
+        columns = ("ids", "row_labels", "numbers", "row_indexes", "categories", "active", "claimed")
+        for seat_id, row_label, number, row_index, category_name, active, claimed in zip(
+            *(row[column] or () for column in columns), strict=True
+        ):
+            category = _CATEGORIES[category_name]
+            availability.append(RowSeat(seat_id, row_label, row_index, number, category, active and not claimed))
             if seat_id in wanted:
                 seats_found[seat_id] = Seat(
                     id=seat_id,
                     room_id=showing.room_id,
-                    row=s["row"],
-                    number=s["number"],
-                    row_index=s["row_index"],
+                    row=row_label,
+                    number=number,
+                    row_index=row_index,
                     category=category,
-                    is_active=s["is_active"],
+                    is_active=active,
                 )
         claims = [
             LiveClaim(
