@@ -174,14 +174,11 @@ async def _fresh_database(server_url: str) -> AsyncIterator[str]:
         await admin.dispose()
 
 
-@pytest.fixture(scope="module")
-async def service(
-    chromium_path: Path, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Service]:
+@contextlib.asynccontextmanager
+async def running_service(server_url: str, workdir: Path, **settings: str) -> AsyncIterator[Service]:
     """``lynriescoop serve`` as ``make run`` starts it: embedded MQTT broker (websockets for the page), the demo
-    data seeded at start, on a database of its own."""
-    workdir = tmp_path_factory.mktemp("web-serve")
-    async with _fresh_database(postgres_server_url) as database_url:
+    data seeded at start, on a database of its own; ``settings`` are more environment variables."""
+    async with _fresh_database(server_url) as database_url:
         env = {
             key: value
             for key, value in os.environ.items()
@@ -196,6 +193,7 @@ async def service(
             ENVIRONMENT="development",
             SEED_ON_START="true",
             LOG_LEVEL="WARNING",
+            **settings,
         )
         process = ServeProcess("web", env, workdir)
         try:
@@ -206,6 +204,14 @@ async def service(
         finally:
             code = process.stop()
             assert code == 0, f"lynriescoop serve exited with {code}:\n{process.output()}"
+
+
+@pytest.fixture(scope="module")
+async def service(
+    chromium_path: Path, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Service]:
+    async with running_service(postgres_server_url, tmp_path_factory.mktemp("web-serve")) as running:
+        yield running
 
 
 # ---- in-page instruments (added by the tests, not part of the page) -----------------------------------------------
