@@ -5,6 +5,7 @@
 #   make test-unit  the fast suite: every test that needs neither PostgreSQL nor MQTT (no services, seconds)
 #   make lint    ruff check, ruff format --check, mypy --strict, import-linter contracts
 #   make fmt     format and auto-fix
+#   make web-vendor  rebuild the vendored MQTT.js of the web page from web/package-lock.json (needs node and npm)
 #
 # Only python3 (3.11+, with the venv module) is needed on a fresh machine.
 
@@ -21,7 +22,7 @@ BENCH_ARGS ?=
 SERVE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit lint fmt migrate seed bench clean distclean
+.PHONY: help install run test test-unit lint fmt migrate seed bench clean distclean web-vendor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +69,10 @@ migrate: install ## apply pending migrations to DATABASE_URL (or the embedded da
 
 seed: install ## load idempotent demo data and print the demo credentials
 	$(BIN)/lynriescoop seed
+
+web-vendor: ## rebuild the web page's vendored MQTT.js from web/package-lock.json (needs node and npm; the result is committed)
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	$(PYTHON) web/vendor.py
 
 bench: install ## run the benchmarks (results land in docs/benchmarks.md); BENCH_ARGS passes options through
 	@command -v wrk >/dev/null 2>&1 || { \

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     mqtt_embedded_ws_port: int = Field(default=9001, ge=0, le=65535)
     mqtt_topic_prefix: str = ""
     mqtt_max_payload_bytes: int = Field(default=16384, ge=256)
+    # The broker's websocket address as browsers reach it (the web page's live seat maps, GET /config.json). Unset
+    # with the embedded broker: its websocket listener. Unset with MQTT_URL, or empty: none, and the page polls.
+    mqtt_ws_public_url: str | None = None
 
     jwt_secret: SecretStr | None = None
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
@@ -144,6 +147,23 @@ class Settings(BaseSettings):
             return "postgresql+asyncpg://" + value.split("://", 1)[1]
         return value
 
+    @field_validator("mqtt_ws_public_url")
+    @classmethod
+    def _websocket_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("ws://", "wss://")):
+            raise ValueError("MQTT_WS_PUBLIC_URL must start with ws:// or wss://")
+        return value
+
+    @property
+    def browser_mqtt_ws_url(self) -> str | None:
+        """Where browsers reach the broker over websockets: ``MQTT_WS_PUBLIC_URL`` when set (empty: nowhere); else,
+        with the embedded broker (no ``MQTT_URL``), its websocket listener on the loopback address it binds."""
+        if self.mqtt_ws_public_url is not None:
+            return self.mqtt_ws_public_url or None
+        if self.mqtt_url:
+            return None
+        return embedded_ws_url(self.mqtt_embedded_ws_port)
+
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
@@ -203,6 +223,12 @@ class Settings(BaseSettings):
             raise SettingsError(f"ENVIRONMENT=production requires {', '.join(missing)} to be set")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise SettingsError("JWT_SECRET must be at least 32 characters in production")
+
+
+def embedded_ws_url(port: int) -> str:
+    """The embedded broker's websocket listener as a browser on this machine reaches it. amqtt accepts any path;
+    ``/mqtt`` is the one MQTT.js and most brokers use."""
+    return f"ws://127.0.0.1:{port}/mqtt"
 
 
 def _check_raw_key(text: str, what: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from lynriescoop.adapters.embedded.broker import EmbeddedBroker
 from lynriescoop.adapters.embedded.postgres import EmbeddedPostgres
 from lynriescoop.adapters.mqtt.client import MqttTarget
-from lynriescoop.settings import Settings, SettingsError
+from lynriescoop.settings import Settings, SettingsError, embedded_ws_url
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,10 @@ class EmbeddedServers:
                 "127.0.0.1", self.settings.mqtt_embedded_port, self.settings.mqtt_embedded_ws_port
             )
             os.environ["MQTT_URL"] = self.broker.start()
+            # With MQTT_URL now set, the app's settings would no longer know the broker is the embedded one: tell
+            # them where browsers find its websocket listener (unless the operator said where).
+            if self.settings.mqtt_ws_public_url is None:
+                os.environ["MQTT_WS_PUBLIC_URL"] = embedded_ws_url(self.settings.mqtt_embedded_ws_port)
             print(
                 f"embedded MQTT broker: mqtt://127.0.0.1:{self.settings.mqtt_embedded_port} "
                 f"(websockets ws://127.0.0.1:{self.settings.mqtt_embedded_ws_port})",

@@ -36,6 +36,7 @@ from lynriescoop.entrypoints.http.routers import (
     rooms,
     showings,
     tickets,
+    web,
 )
 from lynriescoop.entrypoints.lifecycle import BackgroundService
 from lynriescoop.entrypoints.logging import configure_logging
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(best_available.router)
     app.include_router(admin_bookings.router)
     app.include_router(admin_outbox.router)
+    app.include_router(web.router)
 
     # Outermost first: request id wraps everything so even a 413 carries it.
     # Responses over 1 KiB are gzip-compressed for clients that accept it (API.md §1); the cached reads arrive
