@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -345,3 +346,50 @@ async def test_mqtt_back_off_is_capped_lower_than_email(s: Setup) -> None:
     assert policy.delay(OutboxChannel.MQTT, 10) == timedelta(seconds=30)
     assert policy.delay(OutboxChannel.EMAIL, 10) == timedelta(seconds=300)
     assert policy.delay(OutboxChannel.EMAIL, 1) == timedelta(seconds=2)
+
+
+async def test_deltas_do_not_wait_for_the_snapshot_read(s: Setup) -> None:
+    showing = uuid4()
+    s.snapshots.maps[showing] = SeatSnapshot(showing, 1, 0, b"[]")
+    await s.record(seats_changed(showing, 1))
+    read_started, release_read = asyncio.Event(), asyncio.Event()
+    published_before_read: list[str] = []
+    original = s.snapshots.seat_snapshots
+
+    async def slow_read(showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        read_started.set()
+        await release_read.wait()
+        published_before_read.extend(topic for topic, _, _ in s.publisher.published)
+        return await original(showing_ids, now)
+
+    s.snapshots.seat_snapshots = slow_read  # type: ignore[method-assign]
+    relaying = asyncio.create_task(s.relay.relay_mqtt())
+    await asyncio.wait_for(read_started.wait(), 5)
+    for _ in range(20):  # let the deltas go out while the read is held
+        await asyncio.sleep(0)
+    release_read.set()
+    outcome = await asyncio.wait_for(relaying, 5)
+
+    assert f"seats/status/{showing}" in published_before_read
+    assert outcome.sent == 2
+    assert [t for t, _, _ in s.publisher.published] == [f"seats/status/{showing}", f"seats/snapshot/{showing}"]
+
+
+async def test_a_failed_snapshot_read_marks_nothing_and_everything_goes_out_again(s: Setup) -> None:
+    showing = uuid4()
+    s.snapshots.maps[showing] = SeatSnapshot(showing, 1, 0, b"[]")
+    await s.record(seats_changed(showing, 1))
+
+    async def broken_read(showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
+        raise RuntimeError("the database went away")
+
+    original = s.snapshots.seat_snapshots
+    s.snapshots.seat_snapshots = broken_read  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="went away"):
+        await s.relay.relay_mqtt()
+    assert {status for _, status, _ in s.rows()} == {OutboxStatus.PENDING}
+
+    s.snapshots.seat_snapshots = original  # type: ignore[method-assign]
+    outcome = await s.relay.relay_mqtt()
+    assert outcome.sent == 2
+    assert {status for _, status, _ in s.rows()} == {OutboxStatus.SENT}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import InvalidOperation
@@ -132,9 +132,10 @@ class OutboxRelay:
     async def relay_mqtt(self) -> RelayOutcome:
         """Publish one batch of due MQTT rows; nothing is claimed while the broker is disconnected.
 
-        The retained messages of the batch (one per showing and kind, the latest state) are read in one go before
-        anything is published; then every showing's rows go out, showings side by side (several QoS 1 messages in
-        flight), each showing's own rows one after the other, in order.
+        Every showing's rows go out, showings side by side (several QoS 1 messages in flight), each showing's own
+        rows one after the other, in order. The retained messages of the batch (one per showing and kind, the latest
+        state) are read in one go while the deltas are already on their way: a delta never waits for the read,
+        and each showing's retained messages still follow its deltas.
         """
         if not self._publisher.connected:
             return RelayOutcome()
@@ -147,13 +148,26 @@ class OutboxRelay:
                     loose.append([message])
                 else:
                     groups.setdefault(message.showing_id, []).append(message)
-            retained = await self._retained_payloads(batch.messages, now)
+            retained = asyncio.ensure_future(self._retained_payloads(batch.messages, now))
             run = _Run()
-            await asyncio.gather(*(self._publish_group(group, retained, run) for group in [*groups.values(), *loose]))
+            try:
+                published = await asyncio.gather(
+                    *(self._publish_group(group, retained, run) for group in [*groups.values(), *loose]),
+                    return_exceptions=True,
+                )
+                await retained  # a failed read fails the batch: nothing is marked, everything goes out again
+            finally:
+                retained.cancel()  # no-op once done
+            for outcome in published:
+                if isinstance(outcome, BaseException):
+                    raise outcome
             return await self._finish(batch, OutboxChannel.MQTT, run, now)
 
     async def _publish_group(
-        self, group: Sequence[ClaimedMessage], retained: Mapping[tuple[UUID, str], bytes], run: _Run
+        self,
+        group: Sequence[ClaimedMessage],
+        retained: Awaitable[Mapping[tuple[UUID, str], bytes]],
+        run: _Run,
     ) -> None:
         """One showing's rows in order: plain messages first, then each retained kind once, from current state.
         The first failure stops the group, so nothing of that showing overtakes the row that failed; a broker
@@ -169,7 +183,7 @@ class OutboxRelay:
             if rows:
                 showing_id = rows[-1].showing_id
                 assert showing_id is not None
-                payload = retained[(showing_id, kind)]
+                payload = (await retained)[(showing_id, kind)]
                 if not await self._publish(rows, rows[-1].destination, payload, True, run):
                     return
 
