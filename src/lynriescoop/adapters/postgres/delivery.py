@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+import orjson
+from sqlalchemy import Row, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from lynriescoop.adapters.postgres.driver import connection_driver
 from lynriescoop.adapters.postgres.listening import ListeningConnection
 from lynriescoop.adapters.postgres.tables import outbox
 from lynriescoop.application.ports.delivery import (
@@ -131,35 +130,52 @@ class PostgresOutboxRepository(OutboxRepository):
 # First key of the two-integer advisory locks of the relay ("LYNR"); the second is the showing id's hash.
 SHOWING_LOCK_NAMESPACE = 0x4C594E52
 
-_CLAIM_COLUMNS = (
-    outbox.c.id,
-    outbox.c.channel,
-    outbox.c.kind,
-    outbox.c.destination,
-    outbox.c.payload,
-    outbox.c.retain,
-    outbox.c.showing_id,
-    outbox.c.version,
-    outbox.c.attempts,
-)
+# The relay's claim, one statement (docs/delivery.md, ordering): the first due rows, locked (SKIP LOCKED: another
+# relay's rows are left to it); for MQTT also, per showing, a try at the showing's advisory lock (never waits) and
+# the first pending row of that showing before the last one claimed that this relay did not claim. A row may go out
+# when it has no showing, or when its showing's lock is ours and no such foreign row comes before it.
+# $1 now, $2 limit, $3 the lock namespace.
+_CLAIMED = """
+      SELECT id, channel, kind, destination, payload::text AS payload, retain, showing_id, version, attempts
+      FROM outbox
+      WHERE status = 'pending' AND channel = '{channel}' AND available_at <= $1
+      ORDER BY id LIMIT $2
+      FOR UPDATE SKIP LOCKED
+"""
+_CLAIM_EMAIL = _CLAIMED.format(channel=OutboxChannel.EMAIL.value)
+_CLAIM_MQTT = f"""
+    WITH claimed AS MATERIALIZED ({_CLAIMED.format(channel=OutboxChannel.MQTT.value)}
+    ), held AS MATERIALIZED (
+      SELECT s.id, pg_try_advisory_xact_lock($3, hashtext(s.id::text)) AS locked
+      FROM (SELECT DISTINCT showing_id AS id FROM claimed WHERE showing_id IS NOT NULL) AS s
+    ), first_foreign AS (
+      SELECT o.showing_id, min(o.id) AS first_id
+      FROM outbox AS o
+      WHERE o.status = 'pending' AND o.channel = '{OutboxChannel.MQTT.value}'
+        AND o.showing_id IN (SELECT id FROM held WHERE locked)
+        AND o.id <= (SELECT max(id) FROM claimed)
+        AND NOT EXISTS (SELECT 1 FROM claimed AS c WHERE c.id = o.id)
+      GROUP BY o.showing_id
+    )
+    SELECT c.*, (c.showing_id IS NULL OR (h.locked AND (f.first_id IS NULL OR c.id < f.first_id))) AS publishable
+    FROM claimed AS c
+    LEFT JOIN held AS h ON h.id = c.showing_id
+    LEFT JOIN first_foreign AS f ON f.showing_id = c.showing_id
+    ORDER BY c.id
+"""  # noqa: S608 - built from constants only
 
-_LOCK_SHOWINGS = text(
-    "SELECT s.id, pg_try_advisory_xact_lock(:namespace, hashtext(s.id::text)) AS locked "
-    "FROM unnest(:ids) AS s(id) ORDER BY s.id"
-).bindparams(bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True))))
 
-
-def _message(row: Row[Any]) -> ClaimedMessage:
+def _message(row: Mapping[str, Any]) -> ClaimedMessage:
     return ClaimedMessage(
-        id=row.id,
-        channel=OutboxChannel(row.channel),
-        kind=row.kind,
-        destination=row.destination,
-        payload=row.payload,
-        retain=row.retain,
-        showing_id=row.showing_id,
-        version=row.version,
-        attempts=row.attempts,
+        id=row["id"],
+        channel=OutboxChannel(row["channel"]),
+        kind=row["kind"],
+        destination=row["destination"],
+        payload=orjson.loads(row["payload"]),
+        retain=row["retain"],
+        showing_id=row["showing_id"],
+        version=row["version"],
+        attempts=row["attempts"],
     )
 
 
@@ -206,51 +222,13 @@ class PostgresOutboxClaimer(OutboxClaimer):
     @asynccontextmanager
     async def claim(self, channel: OutboxChannel, now: datetime, limit: int) -> AsyncIterator[_PostgresBatch]:
         async with self._engine.connect() as conn, conn.begin():
-            stmt = (
-                select(*_CLAIM_COLUMNS)
-                .where(
-                    outbox.c.status == OutboxStatus.PENDING.value,
-                    outbox.c.channel == channel.value,
-                    outbox.c.available_at <= now,
-                )
-                .order_by(outbox.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            rows = (await conn.execute(stmt)).all()
-            publishable = await self._in_order(conn, rows) if channel is OutboxChannel.MQTT else list(rows)
+            driver = await connection_driver(conn)
+            if channel is OutboxChannel.MQTT:
+                rows = await driver.fetch(_CLAIM_MQTT, now, limit, SHOWING_LOCK_NAMESPACE)
+                publishable = [row for row in rows if row["publishable"]]
+            else:
+                rows = publishable = await driver.fetch(_CLAIM_EMAIL, now, limit)
             yield _PostgresBatch(conn, [_message(r) for r in publishable], len(rows) - len(publishable))
-
-    @staticmethod
-    async def _in_order(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Row[Any]]:
-        """The claimed rows that may go out now, per the ordering rules in the module's docstring."""
-        showing_ids = sorted({r.showing_id for r in rows if r.showing_id is not None})
-        if not showing_ids:
-            return list(rows)
-        locks = await conn.execute(_LOCK_SHOWINGS, {"namespace": SHOWING_LOCK_NAMESPACE, "ids": showing_ids})
-        held = {r.id for r in locks if r.locked}
-        first_foreign: dict[UUID, int] = {}
-        if held:
-            mine = {r.id for r in rows}
-            # Every pending row of the held showings up to the last one claimed, whoever holds it, due or not.
-            pending = await conn.execute(
-                select(outbox.c.id, outbox.c.showing_id)
-                .where(
-                    outbox.c.status == OutboxStatus.PENDING.value,
-                    outbox.c.channel == OutboxChannel.MQTT.value,
-                    outbox.c.showing_id.in_(sorted(held)),
-                    outbox.c.id <= max(r.id for r in rows),
-                )
-                .order_by(outbox.c.id)
-            )
-            for row in pending:
-                if row.id not in mine:
-                    first_foreign.setdefault(row.showing_id, row.id)
-        return [
-            r
-            for r in rows
-            if r.showing_id is None or (r.showing_id in held and r.id < first_foreign.get(r.showing_id, r.id + 1))
-        ]
 
 
 # --- The wake-up: LISTEN on the outbox channel ---
