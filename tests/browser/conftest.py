@@ -22,11 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.servers import ServeProcess
+from tests.servers import ServeProcess, empty_database
 from tests.support import IN_CI, free_port
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -161,24 +158,10 @@ class Service:
 
 
 @contextlib.asynccontextmanager
-async def _fresh_database(server_url: str) -> AsyncIterator[str]:
-    name = f"lynriescoop_web_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-@contextlib.asynccontextmanager
 async def running_service(server_url: str, workdir: Path, **settings: str) -> AsyncIterator[Service]:
     """``lynriescoop serve`` as ``make run`` starts it: embedded MQTT broker (websockets for the page), the demo
     data seeded at start, on a database of its own; ``settings`` are more environment variables."""
-    async with _fresh_database(server_url) as database_url:
+    async with empty_database(server_url, "lynriescoop_web") as database_url:
         env = {
             key: value
             for key, value in os.environ.items()
