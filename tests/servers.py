@@ -59,13 +59,15 @@ class ServeProcess:
     """One ``lynriescoop serve`` subprocess on a free port, its output kept in ``workdir/serve.log`` (for the failure
     message). ``workdir`` is its working directory too, so no developer ``.env`` is read."""
 
-    def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], workdir: Path, *, workers: int = 1) -> None:
         self.name = name
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         workdir.mkdir(parents=True, exist_ok=True)
         self.log = workdir / "serve.log"
         command = [str(Path(sys.executable).parent / "lynriescoop"), "serve", "--port", str(self.port)]
+        if workers != 1:
+            command += ["--workers", str(workers)]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
 

@@ -6,15 +6,16 @@ import argparse
 import asyncio
 import getpass
 import json
+import multiprocessing
 import signal
 import socket
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 from pydantic import ValidationError
 
 from lynriescoop.adapters.embedded import EmbeddedStartError
-from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.domain.formats import rfc3339
 from lynriescoop.entrypoints.logging import configure_logging
 from lynriescoop.entrypoints.runtime import EmbeddedServers, check_production_defaults, is_loopback_host
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def upgrade(database_url: str) -> None:
+    """``alembic upgrade head`` (imported when needed: a supervising ``serve`` process never loads alembic)."""
+    from lynriescoop.adapters.postgres.migrations import upgrade as upgrade_to_head
+
+    upgrade_to_head(database_url)
+
+
 def _fail(message: str) -> int:
     print(f"lynriescoop: {message}", file=sys.stderr, flush=True)
     return 1
@@ -67,10 +75,40 @@ class PortUnavailable(Exception):
     pass
 
 
+def _prepare(settings: Settings, host: str) -> str | None:
+    """Before serving: migrate, refuse production with the demo accounts present, seed demo data on a loopback
+    address. Returns why it refuses to serve, or None."""
+    from lynriescoop.entrypoints.seed import demo_accounts_present, seed_demo_data
+
+    assert settings.database_url is not None
+    upgrade(settings.database_url)
+    if settings.is_production:
+        present = asyncio.run(demo_accounts_present(settings))
+        if present:
+            return (
+                "ENVIRONMENT=production refuses to start while the demo accounts exist (their passwords are "
+                f"published): {', '.join(present)}; remove them first (SECURITY.md, Demo accounts)"
+            )
+    elif settings.seed_on_start and not is_loopback_host(host):
+        # Demo accounts have published passwords: never on an address other machines can reach.
+        print(
+            f"demo data not seeded: {host} is not a loopback address (`lynriescoop seed` seeds on purpose)", flush=True
+        )
+    elif settings.seed_on_start:
+        asyncio.run(seed_demo_data(settings, quiet=True))
+    return None
+
+
+def _prepare_elsewhere(settings: Settings, host: str) -> str | None:
+    """:func:`_prepare` in a short-lived child process: with ``--workers N`` this process only supervises the
+    workers, and it stays small (the migrations, the seed and the application's modules are never imported here;
+    docs/performance.md)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_prepare, settings, host).result()
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
-
-    from lynriescoop.entrypoints.seed import demo_accounts_present, seed_demo_data
 
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
@@ -79,23 +117,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     servers = EmbeddedServers(settings)
     try:
         settings = servers.start()
-        assert settings.database_url is not None
-        upgrade(settings.database_url)
-        if settings.is_production:
-            present = asyncio.run(demo_accounts_present(settings))
-            if present:
-                return _fail(
-                    "ENVIRONMENT=production refuses to start while the demo accounts exist (their passwords are "
-                    f"published): {', '.join(present)}; remove them first (SECURITY.md, Demo accounts)"
-                )
-        elif settings.seed_on_start and not is_loopback_host(host):
-            # Demo accounts have published passwords: never on an address other machines can reach.
-            print(
-                f"demo data not seeded: {host} is not a loopback address (`lynriescoop seed` seeds on purpose)",
-                flush=True,
-            )
-        elif settings.seed_on_start:
-            asyncio.run(seed_demo_data(settings, quiet=True))
+        refusal = _prepare(settings, host) if args.workers <= 1 else _prepare_elsewhere(settings, host)
+        if refusal is not None:
+            return _fail(refusal)
         print(f"LynrieScoop on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
         # uvicorn re-raises the signal it caught after a graceful shutdown, into the handler it found at
         # start. A no-op handler turns that into a normal return, so embedded servers stop and we exit 0.
