@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from lynriescoop.domain.seat_maps import SeatStatus
+
 
 class SeatChangeReason(enum.StrEnum):
     HELD = "held"
@@ -29,13 +31,13 @@ class SeatChangeReason(enum.StrEnum):
 
 
 _SEAT_STATUS_AFTER = {
-    SeatChangeReason.HELD: "held",
-    SeatChangeReason.BOOKED: "booked",
-    SeatChangeReason.RELEASED: "available",
-    SeatChangeReason.EXPIRED: "available",
-    SeatChangeReason.CANCELLED: "available",
-    SeatChangeReason.BLOCKED: "blocked",
-    SeatChangeReason.UNBLOCKED: "available",
+    SeatChangeReason.HELD: SeatStatus.HELD.value,
+    SeatChangeReason.BOOKED: SeatStatus.BOOKED.value,
+    SeatChangeReason.RELEASED: SeatStatus.AVAILABLE.value,
+    SeatChangeReason.EXPIRED: SeatStatus.AVAILABLE.value,
+    SeatChangeReason.CANCELLED: SeatStatus.AVAILABLE.value,
+    SeatChangeReason.BLOCKED: SeatStatus.BLOCKED.value,
+    SeatChangeReason.UNBLOCKED: SeatStatus.AVAILABLE.value,
 }
 
 

@@ -94,3 +94,17 @@ async def test_an_idempotency_key_replays_and_differs_from_post_bookings(engine:
     same_key = PlaceBookingCommand(engine.user("ann"), engine.world.showing.id, engine.seats("A1"), False, "k")
     with pytest.raises(IdempotencyKeyReused):
         await engine.place(same_key)
+
+
+async def test_seats_of_a_lapsed_hold_are_picked_and_the_hold_expired_first(engine: Engine) -> None:
+    lapsing = PlaceBookingCommand(engine.user("bob"), engine.world.showing.id, engine.seats("D5", "D6"))
+    await engine.place(lapsing)
+    engine.clock.advance(timedelta(minutes=11))  # the 10-minute hold has lapsed; no sweep ran
+
+    placed = await best_available(engine)(command(engine, "ann", 2))
+
+    assert labels(placed.document) == ["D5", "D6"]
+    changes = [(e.reason, [s.label for s in e.seats]) for e in engine.events if isinstance(e, SeatsChanged)]
+    assert changes[-2:] == [(SeatChangeReason.EXPIRED, ["D5", "D6"]), (SeatChangeReason.HELD, ["D5", "D6"])]
+    versions = [e.version for e in engine.events if isinstance(e, SeatsChanged)]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)

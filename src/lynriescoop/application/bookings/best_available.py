@@ -7,13 +7,12 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
-from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, replay
-from lynriescoop.application.bookings.seat_changes import release_lapsed_holds
+from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, locked_showing, replay
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.best_available import Wish, best_seats
-from lynriescoop.domain.errors import NoAdjacentSeats, ShowingNotBookable, ShowingNotFound, TooManySeats
+from lynriescoop.domain.errors import NoAdjacentSeats, ShowingNotBookable, TooManySeats
 from lynriescoop.domain.rooms import SeatCategory
 
 
@@ -73,12 +72,10 @@ class BestAvailable:
             replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint(), now)
             if replayed is not None:
                 return replayed
-            showing = await uow.bookings.lock_showing(command.showing_id)
-            if showing is None:
-                raise ShowingNotFound()
+            showing = await locked_showing(uow, command.showing_id)
             if not showing.is_bookable(now):
                 raise ShowingNotBookable()
-            await release_lapsed_holds(uow, showing, now)
+            # Lapsed holds count as free here; claim_seats expires them in this transaction before it claims.
             seats = await uow.bookings.seat_availability(showing.id, showing.room_id, now)
             wish = Wish(command.count, command.category, command.accessible)
             picked = best_seats(seats, wish, self._terms.seat_rules, starts_at=showing.start_time, now=now)

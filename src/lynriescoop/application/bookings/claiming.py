@@ -20,7 +20,7 @@ from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.application.tickets.issuing import issue_tickets
 from lynriescoop.domain.bookings import Booking, BookingStatus
-from lynriescoop.domain.errors import IdempotencyKeyReused, NotAuthenticated, SeatsUnavailable
+from lynriescoop.domain.errors import IdempotencyKeyReused, NotAuthenticated, SeatsUnavailable, ShowingNotFound
 from lynriescoop.domain.events import SeatChangeReason
 from lynriescoop.domain.seat_rules import RowSeat, SeatRules
 from lynriescoop.domain.showings import Showing
@@ -56,6 +56,15 @@ async def replay(
     if stored.request_hash != fingerprint:
         raise IdempotencyKeyReused()
     return PlacedBooking(dict(stored.body), replayed=True)
+
+
+async def locked_showing(uow: UnitOfWork, showing_id: UUID) -> Showing:
+    """The showing a claim is for, its row locked until the transaction ends (ShowingNotFound when it does not
+    exist): every claim on one showing serialises here."""
+    showing = await uow.bookings.lock_showing(showing_id)
+    if showing is None:
+        raise ShowingNotFound()
+    return showing
 
 
 async def enforce_seat_rules(

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
-from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, replay
+from lynriescoop.application.bookings.claiming import ClaimTerms, PlacedBooking, claim_seats, locked_showing, replay
 from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
-from lynriescoop.domain.errors import RuleViolated, ShowingNotFound, TooManySeats
+from lynriescoop.domain.errors import RuleViolated, TooManySeats
 
 __all__ = ["PlaceBooking", "PlaceBookingCommand", "PlacedBooking"]
 
@@ -73,9 +73,7 @@ class PlaceBooking:
             replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint(), now)
             if replayed is not None:
                 return replayed
-            showing = await uow.bookings.lock_showing(command.showing_id)
-            if showing is None:
-                raise ShowingNotFound()
+            showing = await locked_showing(uow, command.showing_id)
             document = await claim_seats(
                 uow,
                 showing,
