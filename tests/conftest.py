@@ -28,6 +28,7 @@ from lynriescoop.adapters.embedded.broker import EmbeddedBroker
 from lynriescoop.adapters.embedded.postgres import EmbeddedPostgres
 from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.adapters.postgres.tables import metadata
+from tests.delivery_support import clear_retained, unique_prefix
 from tests.support import IN_CI, free_port, mqtt_host_port, reachable, run_blocking
 
 # Fixtures that reach a service: a test using any of them (directly or through another fixture) needs it.
@@ -139,3 +140,12 @@ def mqtt_url() -> Iterator[str]:
         yield url
     finally:
         broker.stop()
+
+
+@pytest.fixture
+async def prefix(mqtt_url: str) -> AsyncIterator[str]:
+    """A topic prefix of the test's own (``MQTT_TOPIC_PREFIX``), its retained messages cleared afterwards: tests
+    on a shared broker never see each other's messages."""
+    value = unique_prefix()
+    yield value
+    await clear_retained(mqtt_url, value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -53,6 +55,26 @@ async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=30)
+
+
+def service_env(**settings: str) -> dict[str, str]:
+    """The environment of a ``lynriescoop serve`` subprocess: this one's, without the developer's service
+    settings (database, broker, mail, TMDB), plus ``settings``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
+    return base | settings
+
+
+def instance_settings(database_url: str, tmp_path: Path, name: str, **overrides: Any) -> Settings:
+    """Settings of one in-process app instance (:func:`serve`) on ``database_url``, with a data and mail folder of
+    its own under ``tmp_path``, no seed, no ``.env``; ``overrides`` are further settings."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": tmp_path / name,
+        "mail_dir": tmp_path / name / "mail",
+        "seed_on_start": False,
+        "log_level": "WARNING",
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
 
 class ServeProcess:

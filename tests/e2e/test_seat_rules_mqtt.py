@@ -18,16 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.domain.rooms import SeatCategory
 from lynriescoop.entrypoints.http.app import create_app
-from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
+from tests.delivery_support import collect, eventually
 from tests.e2e.conftest import SettingsFactory
 from tests.factories import World, build_world, make_user, put_in_postgres
-
-
-@pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
 
 
 @pytest.fixture

@@ -27,16 +27,9 @@ from lynriescoop.adapters.security.ed25519_tickets import Ed25519TicketSigner, g
 from lynriescoop.domain.tickets import TicketClaims
 from lynriescoop.domain.users import Role
 from lynriescoop.entrypoints.http.app import create_app
-from tests.delivery_support import clear_retained, collect, eventually, retained_under, unique_prefix
+from tests.delivery_support import collect, eventually, retained_under
 from tests.e2e.conftest import SettingsFactory
 from tests.factories import World, build_world, make_user, put_in_postgres
-
-
-@pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
 
 
 @pytest.fixture

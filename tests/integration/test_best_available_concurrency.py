@@ -17,20 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.settings import Settings
 from tests.factories import build_world, make_user, put_in_postgres
-from tests.servers import serve
+from tests.servers import instance_settings, serve
 
 CALLERS = 200
 
 
 def _settings(database_url: str, tmp_path: Path, name: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        data_dir=tmp_path / name,
-        mail_dir=tmp_path / name / "mail",
+    return instance_settings(
+        database_url,
+        tmp_path,
+        name,
         jwt_secret="best-available-secret-" + "x" * 40,
-        seed_on_start=False,
-        log_level="WARNING",
         # Every caller queues on the showing's row lock anyway: a small pool (5 + 10 overflow per instance) serves
         # them as fast as a big one, and leaves room on a PostgreSQL server that other test runs share.
         db_pool_size=5,

@@ -16,21 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.settings import Settings
 from tests.factories import build_world, make_user, put_in_postgres
-from tests.servers import serve
+from tests.servers import instance_settings, serve
 
 CLIENTS = 240
 CONTESTED = 20
 
 
 def _settings(database_url: str, tmp_path: Path, name: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        data_dir=tmp_path / name,
-        mail_dir=tmp_path / name / "mail",
+    return instance_settings(
+        database_url,
+        tmp_path,
+        name,
         jwt_secret="concurrency-secret-" + "x" * 40,
-        seed_on_start=False,
-        log_level="WARNING",
         db_pool_size=15,
         max_seats_per_booking=10,
         # Random seats are the point of this race (the referee); the seat rules race in test_best_available_concurrency.

@@ -28,7 +28,7 @@ from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from lynriescoop.settings import Settings
-from tests.delivery_support import MqttCollector, clear_retained, collect, eventually, unique_prefix
+from tests.delivery_support import MqttCollector, collect, eventually
 from tests.factories import World, build_world, make_user, put_in_postgres
 from tests.servers import RunningServer, serve
 
@@ -37,13 +37,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 SECRET = "mqtt-abuse-secret-" + "z" * 32
 FLOOD = 1_000
 GUARD = 60.0  # seconds: a guard against hanging, never a measured expectation
-
-
-@pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
 
 
 @pytest.fixture

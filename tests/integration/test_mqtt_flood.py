@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import re
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
-from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
+from tests.delivery_support import collect, eventually
 from tests.factories import World, build_world, make_user, put_in_postgres
-from tests.servers import ServeProcess
+from tests.servers import ServeProcess, service_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -91,13 +90,6 @@ def raw_flood(target: MqttTarget, packets: list[bytes], *, acks: int = 0) -> Non
 
 
 @pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
-
-
-@pytest.fixture
 async def world(clean_db: AsyncEngine) -> World:
     world = build_world(rows=4, per_row=10)
     world.users = {name: make_user(f"{name}@example.com") for name in ("ann", "bob", "cat")}
@@ -107,8 +99,7 @@ async def world(clean_db: AsyncEngine) -> World:
 
 @pytest.fixture
 def service(world: World, database_url: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[ServeProcess]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
-    env = base | {
+    env = service_env() | {
         "ENVIRONMENT": "development",
         "SEED_ON_START": "false",
         "DATABASE_URL": database_url,

@@ -35,7 +35,7 @@ from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.postgres.migrations import upgrade
 from lynriescoop.settings import Settings
-from tests.delivery_support import SmtpRecorder, TcpGate, clear_retained, collect, eventually, unique_prefix
+from tests.delivery_support import SmtpRecorder, TcpGate, collect, eventually
 from tests.factories import World, build_world, lapsed_holds, make_user, put_in_postgres
 from tests.servers import RunningServer, serve
 from tests.support import free_port, run_blocking
@@ -46,13 +46,6 @@ SECRET = "outage-secret-" + "o" * 32
 REQUEST_GUARD = 10.0  # seconds per request while the database is down: a hang guard, not a measured expectation
 CUSTOMERS = [f"customer{i}" for i in range(20)]
 LEAKS = ("Traceback", "sqlalchemy", "asyncpg", "SELECT ", 'File "')
-
-
-@pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
 
 
 @pytest.fixture

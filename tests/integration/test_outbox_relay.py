@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,13 +38,11 @@ from lynriescoop.domain.events import (
 from lynriescoop.domain.formats import rfc3339
 from tests.delivery_support import (
     TcpGate,
-    clear_retained,
     collect,
     eventually,
     retained_under,
     running_relay,
     started_publisher,
-    unique_prefix,
     uow_factory_for,
 )
 from tests.factories import World, build_world, make_user, put_in_postgres
@@ -53,13 +50,6 @@ from tests.factories import World, build_world, make_user, put_in_postgres
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ however warm that process's cache was; and no read ever shows a booked seat ``av
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
 from tests.delivery_support import eventually, unique_prefix
 from tests.factories import build_world, make_user, put_in_postgres
-from tests.servers import ServeProcess
+from tests.servers import ServeProcess, service_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -31,8 +30,7 @@ BOUND = 0.1  # the contract: other processes' reads show a change within 100 ms
 
 @pytest.fixture
 def processes(fresh_database: str, mqtt_url: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, ServeProcess]]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
-    common = base | {
+    common = service_env() | {
         "ENVIRONMENT": "development",
         "SEED_ON_START": "false",
         "DATABASE_URL": fresh_database,

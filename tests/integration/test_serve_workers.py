@@ -4,7 +4,6 @@ one database and broker alike, and SIGTERM stops them all with exit code 0 and n
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from tests.delivery_support import unique_prefix
-from tests.servers import ServeProcess
+from tests.servers import ServeProcess, service_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -22,8 +21,7 @@ STARTUP = 90.0  # seconds: guards against hanging, never a measured expectation
 async def test_two_workers_migrate_seed_serve_and_stop_cleanly(
     fresh_database: str, mqtt_url: str, tmp_path: Path
 ) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
-    env = base | {
+    env = service_env() | {
         "ENVIRONMENT": "development",
         "SEED_ON_START": "true",  # seeded by the preparing child: the showings below prove it ran
         "DATABASE_URL": fresh_database,

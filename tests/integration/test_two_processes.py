@@ -11,10 +11,9 @@ spread over both (API.md §6 "whatever the number of server processes", §8 "sev
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from lynriescoop.adapters.mqtt.client import MqttTarget
 from lynriescoop.adapters.postgres import tables as t
 from lynriescoop.adapters.security.jwt_tokens import JwtTokenService
-from tests.delivery_support import clear_retained, collect, eventually, unique_prefix
+from tests.delivery_support import collect, eventually
 from tests.factories import World, build_world, lapsed_holds, make_user, put_in_postgres
-from tests.servers import ServeProcess
+from tests.servers import ServeProcess, service_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.mqtt]
 
@@ -47,16 +46,8 @@ DRAIN = 30.0
 
 
 @pytest.fixture
-async def prefix(mqtt_url: str) -> AsyncIterator[str]:
-    value = unique_prefix()
-    yield value
-    await clear_retained(mqtt_url, value)
-
-
-@pytest.fixture
 def services(fresh_database: str, mqtt_url: str, prefix: str, tmp_path: Path) -> Iterator[list[ServeProcess]]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MQTT_", "SMTP_", "TMDB_"))}
-    common = base | {
+    common = service_env() | {
         "ENVIRONMENT": "development",
         "SEED_ON_START": "false",
         "DATABASE_URL": fresh_database,
