@@ -69,3 +69,12 @@ async def test_config_tells_the_page_where_the_broker_is(client: httpx.AsyncClie
         "cancel_cutoff_minutes": 60,
         "single_seat_rule": True,
     }
+
+
+async def test_files_answer_conditional_requests_like_the_api(client: httpx.AsyncClient) -> None:
+    """The same rule as the cached API reads (RFC 9110 §13.1.2): a weak or listed ETag, or ``*``, is a 304."""
+    first = await client.get("/assets/app.css", headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["etag"]
+    for header in (f"W/{etag}", f'"other", {etag}', "*"):
+        again = await client.get("/assets/app.css", headers={"Accept-Encoding": "gzip", "If-None-Match": header})
+        assert again.status_code == 304, header

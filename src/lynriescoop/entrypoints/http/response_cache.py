@@ -33,6 +33,7 @@ from starlette.responses import Response
 
 from lynriescoop.adapters.postgres.change_feed import CatalogueChange, ChangeFeed
 from lynriescoop.application.ports.clock import Clock
+from lynriescoop.entrypoints.http.conditional import accepts_gzip, not_modified
 
 GZIP_MIN_BYTES = 1024
 LIST_MAX_AGE = timedelta(seconds=1)
@@ -207,40 +208,12 @@ def _encode(rendered: Rendered, generations: tuple[int, ...], valid_until: datet
     return _Entry(body, gzipped, f'"{digest}"', generations, valid_until)
 
 
-def accepts_gzip(request: Request) -> bool:
-    header = request.headers.get("accept-encoding")
-    if not header:
-        return False
-    for part in header.split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            q = params.strip().lower()
-            return not (q.startswith("q=") and _quality(q[2:]) == 0)
-    return False
-
-
-def _quality(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        return 1.0
-
-
-def _matches(if_none_match: str, etags: tuple[str, ...]) -> bool:
-    """Weak comparison (RFC 9110 §13.1.2): ``W/`` prefixes are ignored; ``*`` matches any current body."""
-    if if_none_match.strip() == "*":
-        return True
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return any(etag in candidates for etag in etags)
-
-
 def _answer(request: Request, entry: _Entry) -> Response:
     gzip_etag = f'{entry.etag[:-1]}-gzip"'
     use_gzip = entry.gzipped is not None and accepts_gzip(request)
     etag = gzip_etag if use_gzip else entry.etag
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and _matches(if_none_match, (entry.etag, gzip_etag)):
+    if not_modified(request, (entry.etag, gzip_etag)):
         return Response(status_code=304, headers=headers)
     if use_gzip:
         assert entry.gzipped is not None

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from lynriescoop.entrypoints.http.conditional import accepts_gzip, not_modified
 from lynriescoop.entrypoints.http.schemas.web import WebConfigOut
 from lynriescoop.entrypoints.web.assets import Asset, load_assets
 from lynriescoop.settings import Settings
@@ -48,10 +49,9 @@ def content_security_policy(settings: Settings) -> str:
 
 
 def _serve(request: Request, asset: Asset, extra: dict[str, str] | None = None) -> Response:
-    gzip_ok = "gzip" in request.headers.get("accept-encoding", "").lower()
-    body, encoding, etag = asset.body(gzip_ok=gzip_ok)
+    body, encoding, etag = asset.body(gzip_ok=accepts_gzip(request))
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding", **(extra or {})}
-    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+    if not_modified(request, (etag,)):
         return Response(status_code=304, headers=headers)
     if encoding:
         headers["Content-Encoding"] = encoding
