@@ -198,18 +198,21 @@ async def test_a_failed_publish_holds_back_the_rest_of_its_showing_only(s: Setup
     calls = {"n": 0}
 
     async def flaky(topic: str, payload: bytes, *, retain: bool = False) -> None:
+        # A timed-out acknowledgement: the message left on the connection (the broker got it), the ack did not come.
+        await original_publish(topic, payload, retain=retain)
         if topic == f"seats/status/{first}" and json.loads(payload)["version"] == 2 and calls["n"] == 0:
             calls["n"] += 1
             raise PublishFailed("timed out")
-        await original_publish(topic, payload, retain=retain)
 
     s.publisher.publish = flaky  # type: ignore[method-assign]
 
     outcome = await s.relay.relay_mqtt()
-    assert s.publisher.versions(first) == [1]
+    # Pipelined: v3 was already on its way behind v2, in order.
+    assert s.publisher.versions(first) == [1, 2, 3]
     assert s.publisher.versions(second) == [1]
     assert outcome.failed == 1
-    # id 3 is first's v2 delta: backed off 2 s (1 s * 2**1) with the error kept; v3 waits untouched.
+    # id 3 is first's v2 delta: backed off 2 s (1 s * 2**1) with the error kept; v3, past the failure, is not
+    # marked: it goes out again after v2.
     assert s.row(3) == (OutboxStatus.PENDING, 1, "PublishFailed: timed out", s.clock.now() + timedelta(seconds=2))
     assert s.row(5)[:2] == (OutboxStatus.PENDING, 0)
 
@@ -223,8 +226,37 @@ async def test_a_failed_publish_holds_back_the_rest_of_its_showing_only(s: Setup
 
     s.clock.advance(timedelta(seconds=2))
     await s.relay.relay_mqtt()
-    assert s.publisher.versions(first) == [2, 3]
+    assert s.publisher.versions(first) == [2, 3]  # again, in order: at least once
     assert {status for _, status, _ in s.rows()} == {OutboxStatus.SENT}
+
+
+async def test_a_showings_rows_are_all_in_flight_at_once_and_leave_in_order(s: Setup) -> None:
+    """A showing's rows do not wait for each other's acknowledgement: every publish of the batch has started before
+    the first one is acknowledged, and they started in version order."""
+    showing = uuid4()
+    for version in range(1, 6):
+        await s.record(seats_changed(showing, version))
+    s.snapshots.maps[showing] = SeatSnapshot(showing, 5, 1, b"[]")
+    original_publish = s.publisher.publish
+    started: list[int] = []
+    acks = asyncio.Event()
+
+    async def slow_acks(topic: str, payload: bytes, *, retain: bool = False) -> None:
+        if topic.startswith("seats/status/"):
+            started.append(json.loads(payload)["version"])
+            await original_publish(topic, payload, retain=retain)
+            if len(started) == 5:
+                acks.set()
+            await acks.wait()  # no acknowledgement until all five are out
+        else:
+            await original_publish(topic, payload, retain=retain)
+
+    s.publisher.publish = slow_acks  # type: ignore[method-assign]
+    outcome = await asyncio.wait_for(s.relay.relay_mqtt(), 5)
+    assert started == [1, 2, 3, 4, 5]
+    assert outcome.sent == 10  # five deltas and five snapshot rows (one message)
+    # The snapshot follows the deltas.
+    assert [t.split("/")[1] for t, _, _ in s.publisher.published] == ["status"] * 5 + ["snapshot"]
 
 
 async def test_a_broker_lost_mid_batch_leaves_the_rest_pending_without_counting_it(s: Setup) -> None:

@@ -10,8 +10,8 @@ Rules it enforces:
   sent: under load, batches grow and snapshots coalesce to the latest version per showing. Being current, a
   snapshot may carry a newer version than a delta still on its way: subscribers drop deltas not newer than what
   they hold. A showing that no longer exists (or a ``deleted`` event) clears the retained message (empty payload).
-- Showings of a batch are published side by side (several QoS 1 messages in flight); a showing's own rows one by
-  one.
+- Showings of a batch are published side by side, and a showing's own rows pipelined in order: all of a batch's
+  QoS 1 messages are in flight at once, and the order of a showing's rows holds on the one connection.
 - A failure counts an attempt, keeps a short error and backs off ``min(base * 2**attempts, cap)`` (1 s base, caps
   300 s for email, 30 s for MQTT); an email row is ``failed`` after ``max_email_attempts`` (20) attempts, that is
   after 2+4+...+256 s and then eleven waits of 300 s (3810 s, over an hour: API.md §9), an MQTT row retries for
@@ -97,6 +97,16 @@ def encode(payload: Mapping[str, Any]) -> bytes:
     return orjson.dumps(payload)
 
 
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """One message to publish, and the outbox rows it delivers (several when snapshots were coalesced)."""
+
+    rows: Sequence[ClaimedMessage]
+    topic: str
+    payload: bytes
+    retain: bool
+
+
 @dataclass
 class _Run:
     """What one batch did, written back at its end in the claim's transaction."""
@@ -170,22 +180,53 @@ class OutboxRelay:
         run: _Run,
     ) -> None:
         """One showing's rows in order: plain messages first, then each retained kind once, from current state.
-        The first failure stops the group, so nothing of that showing overtakes the row that failed; a broker
-        that went away leaves the rest waiting for it, not counted against it."""
+        Each part goes out pipelined (in order, all in flight at once: see :meth:`_publish_in_order`), so a
+        showing's rows cost one wait for the broker's acknowledgements, not one wait per row. The first failure
+        stops the group, so nothing of that showing is marked past the row that failed; a broker that went away
+        leaves the rest waiting for it, not counted against it."""
         latest: dict[str, list[ClaimedMessage]] = {}
+        plain: list[_Outgoing] = []
         for message in group:
             if message.kind in RETAINED_KINDS and message.showing_id is not None:
                 latest.setdefault(message.kind, []).append(message)
-            elif not await self._publish([message], message.destination, encode(message.payload), message.retain, run):
-                return
+            else:
+                plain.append(_Outgoing([message], message.destination, encode(message.payload), message.retain))
+        if not await self._publish_in_order(plain, run):
+            return
+        kept: list[_Outgoing] = []
         for kind in RETAINED_KINDS:
             rows = latest.get(kind)
             if rows:
                 showing_id = rows[-1].showing_id
                 assert showing_id is not None
-                payload = (await retained)[(showing_id, kind)]
-                if not await self._publish(rows, rows[-1].destination, payload, True, run):
-                    return
+                kept.append(_Outgoing(rows, rows[-1].destination, (await retained)[(showing_id, kind)], True))
+        await self._publish_in_order(kept, run)
+
+    async def _publish_in_order(self, outgoing: Sequence[_Outgoing], run: _Run) -> bool:
+        """Publishes ``outgoing`` in order with every message in flight at once: the publishes start in order (tasks
+        run their first step in the order they were created, and :class:`EventPublisher` hands a message to the
+        connection before its first wait), so they leave in order on the one connection, and the broker keeps that
+        order. The rows up to the first failure are sent; from there on nothing is marked, so the failed row and
+        those after it go out again, in order, later (one that did arrive arrives twice: at least once). False when
+        one failed."""
+        if not outgoing:
+            return True
+        publish = self._publisher.publish
+        tasks = [asyncio.ensure_future(publish(o.topic, o.payload, retain=o.retain)) for o in outgoing]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for item, result in zip(outgoing, results, strict=True):
+            if result is None:
+                run.sent.extend(row.id for row in item.rows)
+                continue
+            if not isinstance(result, PublishFailed):
+                raise result
+            if not self._publisher.connected:
+                return False  # the broker went away: the rows wait for it, no attempt is counted
+            error = short_error(result)
+            logger.warning("MQTT publish of outbox row %s to %s failed: %s", item.rows[0].id, item.topic, error)
+            run.failures.extend((row, error) for row in item.rows)
+            return False
+        return True
 
     async def _retained_payloads(
         self, messages: Sequence[ClaimedMessage], now: datetime
@@ -213,21 +254,6 @@ class OutboxRelay:
             else:
                 payloads[(showing_id, kind)] = encode(showing_update_payload(summary, event, now))
         return payloads
-
-    async def _publish(
-        self, rows: Sequence[ClaimedMessage], topic: str, payload: bytes, retain: bool, run: _Run
-    ) -> bool:
-        try:
-            await self._publisher.publish(topic, payload, retain=retain)
-        except PublishFailed as exc:
-            if not self._publisher.connected:
-                return False  # the broker went away: the rows wait for it, no attempt is counted
-            error = short_error(exc)
-            logger.warning("MQTT publish of outbox row %s to %s failed: %s", rows[0].id, topic, error)
-            run.failures.extend((row, error) for row in rows)
-            return False
-        run.sent.extend(row.id for row in rows)
-        return True
 
     async def relay_email(self) -> RelayOutcome:
         """Send one batch of due emails, concurrently; each failure backs off, the last allowed one is final."""

@@ -196,7 +196,10 @@ class EventPublisher(Protocol):
     def connected(self) -> bool: ...
 
     async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
-        """Returns once the broker acknowledged the message; raises :class:`PublishFailed` otherwise."""
+        """Returns once the broker acknowledged the message; raises :class:`PublishFailed` otherwise.
+
+        The message is handed to the connection before the first wait, so publishes started in order (tasks created
+        in order) leave in that order, several in flight at once: the relay pipelines a showing's rows on that."""
         ...
 
 
