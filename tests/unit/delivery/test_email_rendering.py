@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, local_time
+from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, local_time, message_bytes
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
-from lynriescoop.domain.events import BookingDetails
+from lynriescoop.domain.events import BookingDetails, TicketLine
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -49,7 +49,7 @@ def _email(kind: BookingEmailKind = BookingEmailKind.CONFIRMED, **overrides: obj
 
 def _seen(renderer: BookingEmailRenderer, mail: BookingEmail) -> EmailMessage:
     """The rendered email as a mail client reads it: its bytes, parsed."""
-    parsed = email.message_from_bytes(renderer.render(mail).as_bytes(), policy=email.policy.default)
+    parsed = email.message_from_bytes(message_bytes(renderer.render(mail)), policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
 
@@ -149,3 +149,35 @@ def test_confirmation_never_calls_the_booking_number_an_entrance_code() -> None:
         assert "7KQ2M9XA" in body
         assert "entrance" not in body.lower()
         assert "does not admit anyone" in body
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"recipient_name": 'Zoë Ñúñez-Łukasiewicz, née "Q" <x>', "movie_title": "Amélie – " + "very long " * 12},
+        {"movie_title": "Plain ASCII title that is long enough to need folding in the subject line " * 2},
+        {"recipient_name": "A" * 90},
+    ],
+)
+def test_written_bytes_are_those_of_compat32(overrides: dict[str, object]) -> None:
+    """The fast writing policy changes no byte: short ASCII headers as they are, the rest folded by compat32."""
+    code = "LS1" + "Q" * 120
+    mail = _email(tickets=(TicketLine(uuid4(), "C7", code + "A"), TicketLine(uuid4(), "C8", code + "B")), **overrides)
+    message = _renderer().render(mail)
+    assert message_bytes(message) == message.as_bytes(policy=email.policy.compat32)
+
+
+def test_boundaries_are_random_and_absent_from_the_parts() -> None:
+    renderer = _renderer()
+    mail = _email(tickets=(TicketLine(uuid4(), "C7", "LS1" + "Q" * 120),))
+    first, second = renderer.render(mail), renderer.render(mail)
+    boundaries = {m.get_boundary() for m in (first, second)}
+    assert len(boundaries) == 2 and all(b and b.startswith("=_") for b in boundaries)
+    written = message_bytes(first)
+    for part in first.walk():
+        if not part.is_multipart():
+            assert b"=_" not in str(part.get_payload()).encode()
+    # Each boundary delimits its own parts only: the message parses back into the same tree.
+    parsed = email.message_from_bytes(written, policy=email.policy.default)
+    assert [p.get_content_type() for p in parsed.walk()] == [p.get_content_type() for p in first.walk()]

@@ -12,7 +12,7 @@ from typing import Literal
 
 import aiosmtplib
 
-from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
+from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, message_bytes
 from lynriescoop.application.ports.delivery import BookingEmail, MailDeliveryError, Mailer
 
 TlsMode = Literal["none", "starttls", "tls"]
@@ -58,8 +58,11 @@ class SmtpMailer(Mailer):
     async def send(self, email: BookingEmail) -> None:
         message = self._renderer.render(email)
         try:
+            # Written here (message_bytes), not by aiosmtplib's compat32 generator: the sender and recipient given.
             await aiosmtplib.send(
-                message,
+                message_bytes(message),
+                sender=self._renderer.from_email,
+                recipients=[email.details.recipient_email],
                 hostname=self._host,
                 port=self._port,
                 username=self._username,
@@ -95,7 +98,7 @@ class FileMailer(Mailer):
         number = re.sub(r"[^A-Za-z0-9]", "", email.details.booking_number)[:16]
         name = f"{stamp}-{email.kind.value}-{number}-{secrets.token_hex(3)}.eml"
         try:
-            await asyncio.to_thread(self._write, name, message.as_bytes())
+            await asyncio.to_thread(self._write, name, message_bytes(message))
         except OSError as exc:
             raise MailDeliveryError(f"cannot write {self._directory}: {exc.strerror or exc}") from exc
 
