@@ -186,3 +186,48 @@ async def test_a_change_made_by_another_instance_shows_within_100_ms(
             while statuses(await client.get(f"/showings/{sid}/seats"))[label] != "booked":
                 assert time.monotonic() - committed < 0.1, f"{label} still shows available 100 ms after the commit"
                 await asyncio.sleep(0.002)
+
+
+async def test_a_read_known_by_its_request_line_skips_the_route_and_still_sees_changes(
+    app: FastAPI, client: httpx.AsyncClient, world: World, auth: Headers
+) -> None:
+    from lynriescoop.entrypoints.http.middleware import REQUESTS
+
+    await wait_until_cache_live(app)
+    cache = app.state.container.response_cache()
+    sid = world.showing.id
+    path = f"/showings/{sid}/seats"
+    counted = REQUESTS.labels("GET", "/showings/{showing_id}/seats", "200")
+    before = counted._value.get()
+    first = await client.get(path)
+    hits = cache.hits
+    scope_route: list[object] = []
+    original = cache.answer_known
+
+    def watched(scope: dict[str, object]) -> object:
+        answer = original(scope)  # type: ignore[arg-type]
+        if answer is not None:
+            scope_route.append(scope["route"])
+        return answer
+
+    cache.answer_known = watched
+    second = await client.get(path, headers={"X-Request-ID": "known-line-1"})
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert cache.hits == hits + 1 and len(scope_route) == 1  # answered by its request line
+    assert second.headers["x-request-id"] == "known-line-1"  # through every other middleware
+    assert second.headers["x-content-type-options"] == "nosniff"
+    assert counted._value.get() == before + 2  # counted under its route, as from the route
+
+    booked = await client.post(
+        "/bookings",
+        json={"showing_id": str(sid), "seat_ids": [str(world.seat("A1").id), str(world.seat("A2").id)]},
+        headers=auth("ann"),
+    )
+    assert booked.status_code == 201, booked.text
+    after = await client.get(path)
+    assert statuses(after)["A1"] == "held" and len(scope_route) == 1  # stale: the route rebuilt it
+    again = await client.get(path, headers={"If-None-Match": after.headers["etag"]})
+    assert again.status_code == 304 and len(scope_route) == 2
+
+    for _ in range(2):  # a request line that fails validation is never known
+        assert (await client.get("/showings?limit=0")).status_code == 422

@@ -182,3 +182,68 @@ def test_unreadable_payloads_mean_everything() -> None:
     assert CatalogueChange.decode("not-a-uuid").everything
     many = CatalogueChange(showings=frozenset(uuid4() for _ in range(500)))
     assert CatalogueChange.decode(many.encode()).everything  # too long for one NOTIFY: says "everything"
+
+
+def scope(
+    path: str = "/showings", query: bytes = b"limit=20", headers: dict[str, str] | None = None
+) -> dict[str, object]:
+    raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    return {"type": "http", "method": "GET", "path": path, "headers": raw, "query_string": query}
+
+
+async def test_a_known_request_line_is_answered_from_its_entry_while_it_holds(feed: Feed, clock: MutableClock) -> None:
+    cache = ResponseCache(feed, clock)
+    showing = uuid4()
+    build = Builder(changes_at=T0 + timedelta(seconds=30))
+    deps = lambda: cache.showing_deps(showing)  # noqa: E731
+    route = object()
+    assert cache.answer_known(scope()) is None  # never answered: it goes through its route
+    first_scope = scope()
+    first_scope["route"] = route
+    first = await cache.respond(Request(first_scope), "k", deps, build)
+
+    known_scope = scope()
+    known = cache.answer_known(known_scope)
+    assert known is not None and known.body == first.body and known.headers["etag"] == first.headers["etag"]
+    assert known_scope["route"] is route  # the metrics count it under its route
+    assert cache.answer_known(scope(query=b"limit=21")) is None  # another line is another request
+    assert cache.answer_known(scope(path="/movies")) is None
+    conditional = cache.answer_known(scope(headers={"If-None-Match": first.headers["etag"]}))
+    assert conditional is not None and conditional.status_code == 304
+
+    feed.publish(CatalogueChange(showings=frozenset({showing})))
+    assert cache.answer_known(scope()) is None  # changed: the route rebuilds it
+    await cache.respond(Request(scope()), "k", deps, build)
+    assert cache.answer_known(scope()) is not None
+    clock.advance(timedelta(seconds=30))
+    assert cache.answer_known(scope()) is None  # its time came
+    await cache.respond(Request(scope()), "k", deps, build)
+    feed.connected = False
+    assert cache.answer_known(scope()) is None  # deaf feed: nothing from memory
+    assert build.calls == 3
+
+
+async def test_known_request_lines_are_bounded(feed: Feed, clock: MutableClock) -> None:
+    cache = ResponseCache(feed, clock, max_entries=3)
+    for n in range(5):
+        await cache.respond(Request(scope(query=f"n={n}".encode())), ("k", n), cache.movie_deps, Builder())
+    assert [cache.answer_known(scope(query=f"n={n}".encode())) is not None for n in range(5)] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert len(cache._known) == 3
+
+
+async def test_only_a_stored_get_becomes_known(feed: Feed, clock: MutableClock) -> None:
+    cache = ResponseCache(feed, clock)
+    feed.connected = False  # nothing stored while the feed is deaf
+    await cache.respond(Request(scope()), "k", cache.movie_deps, Builder())
+    feed.connected = True
+    assert cache.answer_known(scope()) is None
+    head = scope()
+    head["method"] = "HEAD"
+    await cache.respond(Request(head), "k", cache.movie_deps, Builder())
+    assert cache.answer_known(scope()) is None

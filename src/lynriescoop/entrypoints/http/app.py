@@ -19,6 +19,7 @@ from lynriescoop.entrypoints.container import Container, build_container
 from lynriescoop.entrypoints.http.errors import install_error_handlers
 from lynriescoop.entrypoints.http.middleware import (
     BodyLimitMiddleware,
+    CachedReadMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
 )
@@ -112,9 +113,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(admin_outbox.router)
     app.include_router(web.router)
 
-    # Outermost first: request id wraps everything so even a 413 carries it.
+    # Added innermost first, outermost last: request id wraps everything so even a 413 carries it; the cached reads
+    # known by their request line are answered innermost, past every other middleware.
     # Responses over 1 KiB are gzip-compressed for clients that accept it (API.md §1); the cached reads arrive
     # compressed already (entrypoints/http/response_cache.py) and pass through untouched.
+    app.add_middleware(CachedReadMiddleware, cache=container.response_cache)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware)

@@ -1,17 +1,21 @@
-"""Pure ASGI middleware: request id, body size limit, security headers and metrics."""
+"""Pure ASGI middleware: request id, body size limit, security headers, metrics, and cached reads."""
 
 from __future__ import annotations
 
 import re
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lynriescoop.entrypoints.logging import request_id_var
+
+if TYPE_CHECKING:
+    from lynriescoop.entrypoints.http.response_cache import ResponseCache
 
 MAX_BODY_BYTES = 64 * 1024
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -140,3 +144,22 @@ class MetricsMiddleware:
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
             REQUESTS.labels(method, template, str(status)).inc()
             LATENCY.labels(method, template).observe(time.perf_counter() - started)
+
+
+class CachedReadMiddleware:
+    """Answers a GET the response cache already knows by its request line (path and query string) while its entry
+    holds, without routing, parameter validation or the route itself: the hot reads (seat maps, showings, movie
+    lists) then cost little more than ``/healthz``. Innermost, so such an answer passes the same middleware (request
+    id, metrics, gzip) as one from the route; a request the cache cannot answer goes on as usual."""
+
+    def __init__(self, app: ASGIApp, cache: Callable[[], ResponseCache]) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            response = self.cache().answer_known(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -12,8 +12,15 @@ strong ``ETag`` and until when they hold. An entry is served only while all of t
   starts leaves every later page).
 - **the feed is live**: while the ``LISTEN`` connection is down the cache neither serves nor stores.
 
+Requests it answered once are known by their request line: a later GET with the same path and query string is
+answered from the entry before any routing or parameter validation (:meth:`ResponseCache.answer_known`, called by
+``CachedReadMiddleware``), under the same three conditions; anything else (an unknown line, a stale entry) goes
+the whole way through the route, which rebuilds the entry. Only public reads use the cache (their answer does not
+depend on who asks), so a request line is all it takes.
+
 It serves reads only: no booking ever consults it. Memory is bounded: at most ``max_entries`` entries and
-``max_bytes`` bytes of bodies (identity plus gzip), least recently used evicted first. Concurrent misses of one key
+``max_bytes`` bytes of bodies (identity plus gzip), least recently used evicted first, and at most
+``max_entries`` known request lines. Concurrent misses of one key
 under the same counters share one build.
 """
 
@@ -30,6 +37,7 @@ from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from lynriescoop.adapters.postgres.change_feed import CatalogueChange, ChangeFeed
 from lynriescoop.application.ports.clock import Clock
@@ -67,6 +75,15 @@ class _Entry:
 Deps = Callable[[], tuple[int, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A request line the cache answered: the entry's key, what it depends on, and the route (for the metrics)."""
+
+    key: Hashable
+    deps: Deps
+    route: object
+
+
 class ResponseCache:
     def __init__(
         self,
@@ -87,6 +104,7 @@ class ResponseCache:
         self._all_showings = 0
         self._lists = 0
         self._showings: dict[UUID, int] = {}
+        self._known: OrderedDict[tuple[str, bytes], _Known] = OrderedDict()
         self.hits = 0
         self.misses = 0
         if feed is not None:
@@ -138,9 +156,34 @@ class ResponseCache:
         *,
         max_age: timedelta | None = None,
     ) -> Response:
-        """The response for ``key``: from memory when it still holds, else built (once for concurrent callers)."""
+        """The response for ``key``: from memory when it still holds, else built (once for concurrent callers).
+        For public reads only: the request line becomes known, and answers later requests with the same line."""
         entry = await self._entry(key, deps, build, max_age)
+        if self._entries.get(key) is entry and request.method == "GET":
+            self._know(request.scope, _Known(key, deps, request.scope.get("route")))
         return _answer(request, entry)
+
+    def answer_known(self, scope: Scope) -> Response | None:
+        """The answer to a GET whose path and query string the cache answered before, from its entry while that
+        entry still holds (nothing it depends on changed, its time has not come, the feed is live); None when the
+        request has to go through its route."""
+        known = self._known.get((scope["path"], scope["query_string"]))
+        if known is None or not self.live:
+            return None
+        entry = self._entries.get(known.key)
+        if entry is None or entry.generations != known.deps() or not _holds(entry, self._clock.now()):
+            return None
+        self._entries.move_to_end(known.key)
+        self.hits += 1
+        scope["route"] = known.route
+        return _answer(Request(scope), entry)
+
+    def _know(self, scope: Scope, known: _Known) -> None:
+        line = (scope["path"], scope["query_string"])
+        self._known[line] = known
+        self._known.move_to_end(line)
+        while len(self._known) > self.max_entries:
+            self._known.popitem(last=False)
 
     async def _entry(
         self,
