@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -347,6 +348,33 @@ async def test_rows_wait_while_the_broker_is_down_and_all_arrive_in_order_after(
             await publisher.stop()
             await gate.close()
     assert versions(seen.messages) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_showings_batch_is_pipelined_and_arrives_in_version_order(
+    clean_db: AsyncEngine,
+    database_url: str,
+    mqtt_url: str,
+    prefix: str,
+    uow: UnitOfWorkFactory,
+    mailer: FileMailer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A backlog of one showing goes out in one batch with every message in flight at once (the relay does not
+    wait for each acknowledgement), and the real broker hands them on in version order, without a warning per
+    message from aiomqtt about pending publishes."""
+    showing = uuid4()
+    await record(uow, *(delta(showing, version) for version in range(1, 151)))
+    async with collect(mqtt_url, prefix + "seats/status/#") as seen:
+        publisher = await started_publisher(mqtt_url, prefix)
+        try:
+            with caplog.at_level(logging.WARNING):
+                async with running_relay(clean_db, database_url, publisher, mailer):
+                    await seen.wait_for(150)
+                    await eventually(lambda: all_sent(clean_db), "every row marked sent")
+        finally:
+            await publisher.stop()
+    assert versions(seen.messages) == list(range(1, 151))
+    assert not [r for r in caplog.records if "pending publish calls" in r.getMessage()]
 
 
 async def test_a_batch_that_died_mid_way_is_delivered_by_the_next_relay(

@@ -57,6 +57,8 @@ DropHandler = Callable[[str, DropReason], None]
 """Told (topic filter, reason) for each incoming message dropped unread; called on the event loop, must not block."""
 
 DEFAULT_MAX_QUEUED_MESSAGES = 1000
+# Above the relay's largest batch (a batch's messages are all pending at once): aiomqtt warns past this many.
+PENDING_CALLS_WARNING = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,7 @@ class MqttClientService(EventPublisher):
             raise PublishFailed(str(exc) or type(exc).__name__) from exc
 
     def _new_client(self, target: MqttTarget) -> aiomqtt.Client:
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             target.host,
             target.port,
             username=target.username,
@@ -222,6 +224,10 @@ class MqttClientService(EventPublisher):
             max_queued_incoming_messages=self._max_queued,
             queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", functools.partial(_Inbox, admit=self._admit)),
         )
+        # aiomqtt logs a warning for every publish made while more than 10 are pending; the relay pipelines a whole
+        # batch (up to its batch size, 200) on purpose, and a log line per message cost more than the message.
+        client.pending_calls_threshold = PENDING_CALLS_WARNING
+        return client
 
     def _admit(self, message: aiomqtt.Message, queue_full: bool) -> bool:
         """Whether a message just read off the socket may wait for its handler; a dropped one is reported."""
