@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -16,11 +18,17 @@ from lynriescoop.domain.users import Role
 
 ACCESS_TYPE = "access"
 LEEWAY = timedelta(seconds=30)
+# Access tokens verified lately, kept with their claims: about 1 KB each.
+VERIFIED_TOKENS = 4096
 
 
 class JwtTokenService(TokenService):
     """HS256 by default. Decoding names the one allowed algorithm, requires every claim, checks ``iss`` and
-    ``typ``, and allows at most :data:`LEEWAY` of clock skew."""
+    ``typ``, and allows at most :data:`LEEWAY` of clock skew.
+
+    A verified token's claims are kept (the :data:`VERIFIED_TOKENS` most recent, least recently used dropped
+    first) until the token expires: verifying the same bytes again can only give the same answer until then, and
+    a customer's every request carries the same token. Expiry is checked on every use."""
 
     def __init__(self, secret: str, *, issuer: str, access_minutes: int, algorithm: str = "HS256") -> None:
         if len(secret) < 32:
@@ -29,6 +37,7 @@ class JwtTokenService(TokenService):
         self._issuer = issuer
         self._lifetime = timedelta(minutes=access_minutes)
         self._algorithm = algorithm
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
 
     def issue_access(self, user_id: UUID, role: Role, now: datetime) -> IssuedToken:
         expires = now + self._lifetime
@@ -45,6 +54,19 @@ class JwtTokenService(TokenService):
         return IssuedToken(token=token, expires_in=int(self._lifetime.total_seconds()))
 
     def verify_access(self, token: str) -> AccessClaims:
+        known = self._verified.get(token)
+        if known is not None:
+            if time.time() < (known.expires_at + LEEWAY).timestamp():
+                self._verified.move_to_end(token)
+                return known
+            del self._verified[token]
+        claims = self._decode(token)
+        self._verified[token] = claims
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
