@@ -265,6 +265,18 @@ Index(
     outbox.c.id,
     postgresql_where=outbox.c.status == "pending",
 )
+# The relay's claims (adapters/postgres/delivery.py): a channel's pending rows in id order, whatever the sent rows
+# before them (kept OUTBOX_RETENTION_DAYS), so a claim reads its batch and stops.
+Index(
+    "ix_outbox_pending_mqtt_id",
+    outbox.c.id,
+    postgresql_where=text("status = 'pending' AND channel = 'mqtt'"),
+)
+Index(
+    "ix_outbox_pending_email_id",
+    outbox.c.id,
+    postgresql_where=text("status = 'pending' AND channel = 'email'"),
+)
 Index("ix_outbox_status_created_at", outbox.c.status, outbox.c.created_at)
 Index("ix_outbox_showing_id_version", outbox.c.showing_id, outbox.c.version)
 
