@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Row, Select, Text, and_, bindparam, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import DateTime, Row, Select, Text, and_, any_, bindparam, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynriescoop.adapters.postgres.seat_status import TAKEN, seat_status_sql
@@ -128,7 +129,9 @@ def _seat_snapshots() -> Select[Any]:
             cast(listed, Text).label("seats_json"),
         )
         .select_from(_live_claims_join(outer=True))
-        .where(showings.c.id.in_(bindparam("showing_ids", expanding=True)))
+        # One array parameter, not an IN list: the same statement whatever the number of showings, so it is
+        # prepared once per connection instead of once per batch size.
+        .where(showings.c.id == any_(bindparam("showing_ids", type_=ARRAY(PG_UUID(as_uuid=True)))))
         .group_by(showings.c.id)
     )
 
