@@ -174,6 +174,7 @@ async function openShowings() {
   if (!$("day").value) $("day").value = isoDay();
   const day = $("day").value;
   const page = await request("GET", `/showings?date=${encodeURIComponent(day)}&limit=100`, { auth: false });
+  if ($("day").value !== day) return; // another day was picked meanwhile: its own answer fills the list
   const list = $("showing-list");
   list.replaceChildren(
     ...page.items.map((showing) => {
