@@ -114,11 +114,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(web.router)
 
     # Added innermost first, outermost last: request id wraps everything so even a 413 carries it; the cached reads
-    # known by their request line are answered innermost, past every other middleware.
+    # known by their request line are answered right inside the metrics (their bodies come compressed already,
+    # from the same 1 KiB on, so the gzip middleware would only pass them through).
     # Responses over 1 KiB are gzip-compressed for clients that accept it (API.md §1); the cached reads arrive
     # compressed already (entrypoints/http/response_cache.py) and pass through untouched.
-    app.add_middleware(CachedReadMiddleware, cache=container.response_cache)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CachedReadMiddleware, cache=container.response_cache)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     if settings.cors_origins:

@@ -149,8 +149,10 @@ class MetricsMiddleware:
 class CachedReadMiddleware:
     """Answers a GET the response cache already knows by its request line (path and query string) while its entry
     holds, without routing, parameter validation or the route itself: the hot reads (seat maps, showings, movie
-    lists) then cost little more than ``/healthz``. Innermost, so such an answer passes the same middleware (request
-    id, metrics, gzip) as one from the route; a request the cache cannot answer goes on as usual."""
+    lists) then cost less than ``/healthz``. Inside the request id, body limit and metrics middleware, so such an
+    answer carries the same headers and is counted under its route; outside the gzip middleware, which would only
+    pass it through (the cache compresses from the same 1 KiB on). A request the cache cannot answer goes on as
+    usual."""
 
     def __init__(self, app: ASGIApp, cache: Callable[[], ResponseCache]) -> None:
         self.app = app

@@ -1,6 +1,6 @@
 """Encoded responses of the hottest reads, kept in memory: the seat map, a showing, lists of showings and movies.
 
-What it keeps: per key (a route and its validated parameters), the JSON bytes, their gzip form (over 1 KiB), a
+What it keeps: per key (a route and its validated parameters), the JSON bytes, their gzip form (from 1 KiB), a
 strong ``ETag`` and until when they hold. An entry is served only while all of these hold:
 
 - **nothing it depends on changed** since the build began. Every write that matters announces itself on the
@@ -247,7 +247,8 @@ def _holds(entry: _Entry, now: datetime) -> bool:
 def _encode(rendered: Rendered, generations: tuple[int, ...], valid_until: datetime | None) -> _Entry:
     body = rendered.body
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) > GZIP_MIN_BYTES else None
+    # The same threshold as the gzip middleware's (from 1 KiB on): an answer from the cache never needs it.
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
     return _Entry(body, gzipped, f'"{digest}"', generations, valid_until)
 
 
