@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lynriescoop.adapters.memory.store import MemoryStore
 from lynriescoop.adapters.postgres import tables as t
+from lynriescoop.domain.events import BookingDetails
 from lynriescoop.domain.movies import Movie
 from lynriescoop.domain.rooms import Room, Seat, SeatCategory
 from lynriescoop.domain.showings import Showing
@@ -67,6 +69,23 @@ def build_world(
         updated_at=now,
     )
     return World(movie=movie, room=room, showing=showing)
+
+
+def booking_details(**overrides: Any) -> BookingDetails:
+    """A customer's booking as its email shows it: a two-seat booking of Ann's, unless ``overrides`` say otherwise."""
+    values: dict[str, Any] = {
+        "recipient_email": "ann@example.com",
+        "recipient_name": "Ann",
+        "booking_number": "7KQ2M9XA",
+        "movie_title": "Dune: Part Two",
+        "room_name": "Room 1",
+        "start_time": datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
+        "seat_labels": ("C7", "C8"),
+        "total_price": Decimal("25.50"),
+        "currency": "EUR",
+    }
+    values.update(overrides)
+    return BookingDetails(**values)
 
 
 def make_user(email: str, *, role: Role = Role.USER, name: str | None = None) -> User:

@@ -22,12 +22,12 @@ from lynriescoop.application.ports.delivery import OutboxChannel, OutboxClaimer,
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.domain.events import (
     BookingConfirmed,
-    BookingDetails,
     DomainEvent,
     SeatChangeReason,
     SeatsChanged,
     SeatState,
 )
+from tests.factories import booking_details
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -70,16 +70,8 @@ def seats_changed(showing: UUID, version: int) -> SeatsChanged:
 
 
 def confirmed_email(recipient: str = "ann@example.com") -> BookingConfirmed:
-    details = BookingDetails(
-        recipient_email=recipient,
-        recipient_name="Ann",
-        booking_number="7KQ2M9XA",
-        movie_title="Dune",
-        room_name="Room 1",
-        start_time=T0,
-        seat_labels=("A1",),
-        total_price=Decimal("10.00"),
-        currency="EUR",
+    details = booking_details(
+        recipient_email=recipient, movie_title="Dune", start_time=T0, seat_labels=("A1",), total_price=Decimal("10.00")
     )
     return BookingConfirmed(occurred_at=T0, booking_id=uuid4(), details=details)
 

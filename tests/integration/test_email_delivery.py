@@ -37,6 +37,7 @@ from tests.delivery_support import (
     smtp_server,
     uow_factory_for,
 )
+from tests.factories import booking_details
 from tests.support import free_port
 
 pytestmark = pytest.mark.postgres
@@ -55,18 +56,12 @@ def renderer() -> BookingEmailRenderer:
 
 def details(**overrides: Any) -> BookingDetails:
     values: dict[str, Any] = {
-        "recipient_email": "ann@example.com",
         "recipient_name": "<script>alert('x')</script> Ann",
-        "booking_number": "7KQ2M9XA",
-        "movie_title": "Dune: Part Two",
-        "room_name": "Room 1",
         "start_time": START,
-        "seat_labels": ("C7", "C8"),
         "total_price": Decimal("25.00"),
-        "currency": "EUR",
+        **overrides,
     }
-    values.update(overrides)
-    return BookingDetails(**values)
+    return booking_details(**values)
 
 
 def confirmed(**overrides: Any) -> BookingConfirmed:

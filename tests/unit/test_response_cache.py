@@ -17,9 +17,15 @@ from tests.factories import MutableClock
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def request(headers: dict[str, str] | None = None) -> Request:
+def scope(
+    path: str = "/showings", query: bytes = b"limit=20", headers: dict[str, str] | None = None
+) -> dict[str, object]:
     raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    return Request({"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b""})
+    return {"type": "http", "method": "GET", "path": path, "headers": raw, "query_string": query}
+
+
+def request(headers: dict[str, str] | None = None) -> Request:
+    return Request(scope("/", b"", headers))
 
 
 class Feed(ChangeFeed):
@@ -182,13 +188,6 @@ def test_unreadable_payloads_mean_everything() -> None:
     assert CatalogueChange.decode("not-a-uuid").everything
     many = CatalogueChange(showings=frozenset(uuid4() for _ in range(500)))
     assert CatalogueChange.decode(many.encode()).everything  # too long for one NOTIFY: says "everything"
-
-
-def scope(
-    path: str = "/showings", query: bytes = b"limit=20", headers: dict[str, str] | None = None
-) -> dict[str, object]:
-    raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    return {"type": "http", "method": "GET", "path": path, "headers": raw, "query_string": query}
 
 
 async def test_a_known_request_line_is_answered_from_its_entry_while_it_holds(feed: Feed, clock: MutableClock) -> None:

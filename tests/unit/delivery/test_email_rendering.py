@@ -15,7 +15,8 @@ import pytest
 
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer, local_time, message_bytes
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
-from lynriescoop.domain.events import BookingDetails, TicketLine
+from lynriescoop.domain.events import TicketLine
+from tests.factories import booking_details
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -33,18 +34,12 @@ def _renderer(**overrides: object) -> BookingEmailRenderer:
 
 def _email(kind: BookingEmailKind = BookingEmailKind.CONFIRMED, **overrides: object) -> BookingEmail:
     values: dict[str, object] = {
-        "recipient_email": "ann@example.com",
         "recipient_name": "Ann <script>alert(1)</script>",
-        "booking_number": "7KQ2M9XA",
         "movie_title": "Tom & Jerry",
-        "room_name": "Room 1",
-        "start_time": datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
-        "seat_labels": ("C7", "C8"),
         "total_price": Decimal("25.5"),
-        "currency": "EUR",
+        **overrides,
     }
-    values.update(overrides)
-    return BookingEmail(kind, uuid4(), BookingDetails(**values))  # type: ignore[arg-type]
+    return BookingEmail(kind, uuid4(), booking_details(**values))
 
 
 def _seen(renderer: BookingEmailRenderer, mail: BookingEmail) -> EmailMessage:

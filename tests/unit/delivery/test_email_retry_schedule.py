@@ -22,8 +22,8 @@ from lynriescoop.application.ports.delivery import (
     SeatSnapshot,
     ShowingSummary,
 )
-from lynriescoop.domain.events import BookingConfirmed, BookingDetails
-from tests.factories import MutableClock
+from lynriescoop.domain.events import BookingConfirmed
+from tests.factories import MutableClock, booking_details
 
 
 class _NoBroker:
@@ -59,16 +59,13 @@ class _MailServerDownUntil:
 
 
 def _confirmation(name: str) -> BookingConfirmed:
-    details = BookingDetails(
+    details = booking_details(
         recipient_email=f"{name.lower()}@example.com",
         recipient_name=name,
-        booking_number="7KQ2M9XA",
         movie_title="Dune",
-        room_name="Room 1",
         start_time=datetime(2026, 12, 24, 20, 0, tzinfo=UTC),
         seat_labels=("A1",),
         total_price=Decimal("10.00"),
-        currency="EUR",
     )
     return BookingConfirmed(occurred_at=datetime.now(UTC), booking_id=uuid4(), details=details)
 

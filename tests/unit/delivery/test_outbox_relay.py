@@ -27,7 +27,6 @@ from lynriescoop.application.ports.delivery import (
 )
 from lynriescoop.domain.events import (
     BookingConfirmed,
-    BookingDetails,
     BookingStatusChanged,
     DomainEvent,
     SeatChangeReason,
@@ -37,7 +36,7 @@ from lynriescoop.domain.events import (
     ShowingEventKind,
 )
 from lynriescoop.domain.formats import rfc3339
-from tests.factories import MutableClock
+from tests.factories import MutableClock, booking_details
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -132,16 +131,12 @@ def seats_changed(showing: UUID, version: int, reason: SeatChangeReason = SeatCh
 
 
 def email_event(name: str = "Ann") -> BookingConfirmed:
-    details = BookingDetails(
-        recipient_email="ann@example.com",
+    details = booking_details(
         recipient_name=name,
-        booking_number="7KQ2M9XA",
         movie_title="Dune",
-        room_name="Room 1",
         start_time=T0 + timedelta(days=2),
         seat_labels=("A1",),
         total_price=Decimal("10.00"),
-        currency="EUR",
     )
     return BookingConfirmed(occurred_at=T0, booking_id=uuid4(), details=details)
 

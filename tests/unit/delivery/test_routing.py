@@ -22,25 +22,14 @@ from lynriescoop.domain.events import (
     ShowingChanged,
     ShowingEventKind,
 )
+from tests.factories import booking_details
 
 AT = datetime(2026, 11, 28, 19, 30, tzinfo=UTC)
 SHOWING = uuid4()
 
 
 def _details(**overrides: object) -> BookingDetails:
-    values: dict[str, object] = {
-        "recipient_email": "ann@example.com",
-        "recipient_name": "Ann <script>",
-        "booking_number": "7KQ2M9XA",
-        "movie_title": "Dune: Part Two",
-        "room_name": "Room 1",
-        "start_time": datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
-        "seat_labels": ("C7", "C8"),
-        "total_price": Decimal("25.5"),
-        "currency": "EUR",
-    }
-    values.update(overrides)
-    return BookingDetails(**values)  # type: ignore[arg-type]
+    return booking_details(**{"recipient_name": "Ann <script>", "total_price": Decimal("25.5"), **overrides})
 
 
 def test_seats_changed_gives_a_delta_then_a_retained_snapshot() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from email.message import EmailMessage
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -14,25 +13,15 @@ from zoneinfo import ZoneInfo
 from lynriescoop.adapters.smtp.rendering import BookingEmailRenderer
 from lynriescoop.application.delivery.payloads import booking_email_from_payload, booking_email_payload
 from lynriescoop.application.ports.delivery import BookingEmail, BookingEmailKind
-from lynriescoop.domain.events import BookingDetails, TicketLine
+from lynriescoop.domain.events import TicketLine
+from tests.factories import booking_details
 from tests.qr_support import read_qr_png
 
 CODES = ("AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYUCULBOGAZDINRYHI6D4QCAQLEGM2TKNRX", "ZZZZ2222" * 8)
 
 
 def _confirmation(tickets: tuple[TicketLine, ...]) -> BookingEmail:
-    details = BookingDetails(
-        recipient_email="ann@example.com",
-        recipient_name="Ann",
-        booking_number="7KQ2M9XA",
-        movie_title="Tom & Jerry",
-        room_name="Room 1",
-        start_time=datetime(2026, 11, 28, 19, 30, tzinfo=UTC),
-        seat_labels=("C7", "C8"),
-        total_price=Decimal("25.50"),
-        currency="EUR",
-        tickets=tickets,
-    )
+    details = booking_details(movie_title="Tom & Jerry", tickets=tickets)
     return BookingEmail(BookingEmailKind.CONFIRMED, uuid4(), details)
 
 

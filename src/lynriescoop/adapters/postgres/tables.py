@@ -267,16 +267,12 @@ Index(
 )
 # The relay's claims (adapters/postgres/delivery.py): a channel's pending rows in id order, whatever the sent rows
 # before them (kept OUTBOX_RETENTION_DAYS), so a claim reads its batch and stops.
-Index(
-    "ix_outbox_pending_mqtt_id",
-    outbox.c.id,
-    postgresql_where=text("status = 'pending' AND channel = 'mqtt'"),
-)
-Index(
-    "ix_outbox_pending_email_id",
-    outbox.c.id,
-    postgresql_where=text("status = 'pending' AND channel = 'email'"),
-)
+for _channel in ("mqtt", "email"):
+    Index(
+        f"ix_outbox_pending_{_channel}_id",
+        outbox.c.id,
+        postgresql_where=text(f"status = 'pending' AND channel = '{_channel}'"),
+    )
 Index("ix_outbox_status_created_at", outbox.c.status, outbox.c.created_at)
 Index("ix_outbox_showing_id_version", outbox.c.showing_id, outbox.c.version)
 
