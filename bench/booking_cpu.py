@@ -11,6 +11,7 @@ to PostgreSQL, each a round trip: the count does not depend on how busy the mach
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import os
 import pstats
@@ -23,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -35,6 +37,17 @@ from lynriescoop.entrypoints.container import build_container
 from lynriescoop.settings import Settings
 
 WARM_UP = 10
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (the server is local; run on a quiet machine)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if (process.info["name"] or "").startswith("postgres"):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 class StatementTrace:
@@ -107,7 +120,7 @@ async def main(count: int, profile: bool, trace: StatementTrace | None = None) -
                     print(f"  {statement}")
                 return
             profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not wall time
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, server = time.perf_counter(), time.process_time(), postgres_cpu()
             if profiler:
                 profiler.enable()
             for i in range(WARM_UP, WARM_UP + count):
@@ -115,7 +128,11 @@ async def main(count: int, profile: bool, trace: StatementTrace | None = None) -
             if profiler:
                 profiler.disable()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            print(f"{count} bookings: {1000 * cpu / count:.2f} ms of CPU each, {1000 * wall / count:.2f} ms wall each")
+            server = postgres_cpu() - server
+            print(
+                f"{count} bookings: {1000 * cpu / count:.2f} ms of CPU each, {1000 * wall / count:.2f} ms wall each;"
+                f" PostgreSQL {1000 * server / count:.2f} ms of CPU each (every server process of this machine)"
+            )
             if profiler:
                 order, lines = os.environ.get("PROFILE_SORT", "tottime"), int(os.environ.get("PROFILE_LINES", "25"))
                 pstats.Stats(profiler).sort_stats(order).print_stats(lines)

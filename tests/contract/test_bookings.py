@@ -157,6 +157,39 @@ async def test_the_booking_context_reads_only_the_showings_room_and_who_asks(bac
     assert stranger.customer is None  # unknown (or disabled) accounts cannot book
 
 
+async def test_a_booking_is_locked_by_its_id_with_what_confirming_it_needs(backend: Backend) -> None:
+    world = build_world(now=NOW)
+    world.users = {"ann": make_user("ann@example.com"), "bob": make_user("bob@example.com"), "cid": make_user("c@x.io")}
+    world.users["cid"].is_active = False
+    await backend.put_world(world)
+    booking, disabled = _open(world, "ann", ["E2", "A1"]), _open(world, "cid", ["B1"])
+    async with backend.uow_factory() as uow:
+        assert await uow.bookings.lock_showing(world.showing.id) is not None
+        await uow.bookings.add(booking)
+        await uow.bookings.add(disabled)
+        await uow.commit()
+    ann, bob = world.users["ann"].id, world.users["bob"].id
+    async with backend.uow_factory() as uow:
+        assert await uow.bookings.lock_showing_of_booking(booking.id, bob) is None  # someone else's: unknown
+        assert await uow.bookings.lock_showing_of_booking(uuid4(), ann) is None
+        showing = await uow.bookings.lock_showing_of_booking(booking.id, ann)
+        assert showing is not None and showing.id == world.showing.id
+        assert await uow.bookings.lock_showing_of_booking(booking.id, None) is not None  # for a manager
+        locked = await uow.bookings.lock_booking(showing, booking.id)
+        assert await uow.bookings.lock_booking(showing, uuid4()) is None
+        of_disabled = await uow.bookings.lock_booking(showing, disabled.id)
+    assert locked is not None and of_disabled is not None
+    assert (locked.booking.id, locked.booking.booking_number) == (booking.id, booking.booking_number)
+    assert (locked.booking.status, locked.booking.expires_at) == (BookingStatus.PENDING, NOW + HOLD)
+    assert [s.label for s in locked.booking.seats] == ["A1", "E2"]  # in seat order
+    assert str(locked.booking.total_price) == "25.00" and all(s.is_live for s in locked.booking.seats)
+    assert (locked.showing.movie_title, locked.showing.room_name) == ("Test Movie", world.room.name)
+    assert locked.showing.start_time == world.showing.start_time
+    assert locked.customer is not None and locked.customer.email == "ann@example.com"
+    assert locked.has_tickets is False
+    assert of_disabled.customer is None  # an unknown or disabled account cannot confirm
+
+
 async def test_list_views_filters_and_orders_newest_first(backend: Backend) -> None:
     world = await _world(backend)
     older = _open(world, "ann", ["D1"], now=NOW - timedelta(minutes=2))

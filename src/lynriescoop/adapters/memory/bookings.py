@@ -15,6 +15,7 @@ from lynriescoop.application.ports.bookings import (
     BookingRepository,
     BookingView,
     LiveClaim,
+    LockedBooking,
     ShowingBrief,
     StoredResponse,
     UserBrief,
@@ -69,6 +70,24 @@ class MemoryBookingRepository(BookingRepository):
             ),
             customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
             availability=await self.seat_availability(showing.id, showing.room_id, now, seat_ids),
+        )
+
+    async def lock_showing_of_booking(self, booking_id: UUID, user_id: UUID | None) -> Showing | None:
+        booking = self._state.bookings.get(booking_id)
+        if booking is None or (user_id is not None and booking.user_id != user_id):
+            return None
+        return await self.lock_showing(booking.showing_id)
+
+    async def lock_booking(self, showing: Showing, booking_id: UUID) -> LockedBooking | None:
+        booking = self._state.bookings.get(booking_id)
+        if booking is None:
+            return None
+        user = self._state.users.get(booking.user_id)
+        return LockedBooking(
+            booking=copy.deepcopy(booking),
+            showing=self._view(booking, False).showing,
+            customer=UserBrief(user.id, user.email.value, user.name) if user is not None and user.is_active else None,
+            has_tickets=any(t.booking_id == booking_id for t in self._state.tickets.values()),
         )
 
     async def _seats_of_room(self, room_id: UUID, seat_ids: Sequence[UUID]) -> Mapping[UUID, Seat]:

@@ -29,6 +29,7 @@ from lynriescoop.application.ports.bookings import (
     BookingRepository,
     BookingView,
     LiveClaim,
+    LockedBooking,
     ShowingBrief,
     StoredResponse,
     UserBrief,
@@ -52,6 +53,46 @@ _NUMBER_ATTEMPTS = 5
 _SHOWING_COLUMNS = ", ".join("prices::text AS prices" if c.name == "prices" else c.name for c in showings.c)
 _LOCK_SHOWING = f"SELECT {_SHOWING_COLUMNS} FROM showings WHERE id = $1 FOR NO KEY UPDATE"  # noqa: S608 - constants
 _LOCK_SHOWING_SKIP_LOCKED = _LOCK_SHOWING + " SKIP LOCKED"
+# The showing of a booking (of user $2 unless $2 is NULL), locked like _LOCK_SHOWING: a booking's showing never
+# changes, so reading it in the same statement is safe.
+_LOCK_SHOWING_OF_BOOKING = f"""
+    SELECT {_SHOWING_COLUMNS} FROM showings
+    WHERE id = (SELECT showing_id FROM bookings WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2))
+    FOR NO KEY UPDATE
+"""  # noqa: S608 - built from constant fragments only
+
+_BOOKING_COLUMNS = (
+    "id, booking_number, user_id, showing_id, status, currency, created_at, expires_at, confirmed_at,"
+    " cancelled_at, cancelled_by"
+)
+# A booking locked for change (its showing is locked first), with its claims as arrays, the titles and time of its
+# showing, its customer and whether it has tickets: what confirming or cancelling it needs, in one round trip. The
+# statement starts after the showing's lock was granted, so it sees every change committed before it.
+_LOCK_BOOKING = f"""
+    SELECT {", ".join("b." + column for column in _BOOKING_COLUMNS.split(", "))},
+           m.title AS movie_title, r.name AS room_name, sh.start_time,
+           u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
+           c.ids, c.seat_ids, c.labels, c.categories, c.prices, c.live,
+           EXISTS (SELECT 1 FROM tickets AS t WHERE t.booking_id = b.id) AS has_tickets
+    FROM bookings AS b
+    JOIN showings AS sh ON sh.id = b.showing_id
+    JOIN movies AS m ON m.id = sh.movie_id
+    JOIN rooms AS r ON r.id = sh.room_id
+    LEFT JOIN users AS u ON u.id = b.user_id
+    CROSS JOIN LATERAL (
+      SELECT array_agg(s.id) AS ids, array_agg(s.seat_id) AS seat_ids, array_agg(s.label) AS labels,
+             array_agg(s.category) AS categories, array_agg(s.price) AS prices, array_agg(s.is_live) AS live
+      FROM seat_reservations AS s WHERE s.booking_id = b.id
+    ) AS c
+    WHERE b.id = $1
+    FOR UPDATE OF b
+"""  # noqa: S608 - built from constant fragments only
+_UPDATE_BOOKING = """
+    UPDATE bookings SET status = $2, expires_at = $3, confirmed_at = $4, cancelled_at = $5, cancelled_by = $6,
+                        updated_at = now()
+    WHERE id = $1
+"""
+_RELEASE_CLAIMS = "UPDATE seat_reservations SET is_live = false WHERE id = ANY($1::uuid[]) AND is_live"
 
 # Whether seat ``se`` is taken for the seat rules: a live claim of a confirmed booking or of an unexpired hold (a
 # lapsed hold is no claim, even before it is expired). The claim side of domain/seat_maps.claim_effect, for the two
@@ -130,20 +171,28 @@ _SEAT_AVAILABILITY = f"""
 """  # noqa: S608 - built from constant fragments only
 
 
-def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
+def _booking_from_record(row: Mapping[Any, Any], seats: list[SeatReservation]) -> Booking:
+    """A booking from a driver record of _BOOKING_COLUMNS and its claims."""
     return Booking(
-        id=row.id,
-        booking_number=BookingNumber(row.booking_number),
-        user_id=row.user_id,
-        showing_id=row.showing_id,
-        currency=row.currency,
-        created_at=row.created_at,
-        status=BookingStatus(row.status),
-        expires_at=row.expires_at,
-        confirmed_at=row.confirmed_at,
-        cancelled_at=row.cancelled_at,
-        cancelled_by=CancelledBy(row.cancelled_by) if row.cancelled_by else None,
-        seats=[
+        id=row["id"],
+        booking_number=BookingNumber(row["booking_number"]),
+        user_id=row["user_id"],
+        showing_id=row["showing_id"],
+        currency=row["currency"],
+        created_at=row["created_at"],
+        status=BookingStatus(row["status"]),
+        expires_at=row["expires_at"],
+        confirmed_at=row["confirmed_at"],
+        cancelled_at=row["cancelled_at"],
+        cancelled_by=CancelledBy(row["cancelled_by"]) if row["cancelled_by"] else None,
+        seats=seats,
+    )
+
+
+def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
+    return _booking_from_record(
+        row._mapping,
+        [
             SeatReservation(
                 id=c.id,
                 booking_id=c.booking_id,
@@ -223,6 +272,47 @@ class PostgresBookingRepository(BookingRepository):
             availability=availability,
         )
 
+    async def lock_showing_of_booking(self, booking_id: UUID, user_id: UUID | None) -> Showing | None:
+        driver = await driver_connection(self._session)
+        row = await driver.fetchrow(_LOCK_SHOWING_OF_BOOKING, booking_id, user_id)
+        if row is None:
+            return None
+        showing = showing_from_row(row)
+        self._saw(showing)
+        return showing
+
+    async def lock_booking(self, showing: Showing, booking_id: UUID) -> LockedBooking | None:
+        driver = await driver_connection(self._session)
+        row = await driver.fetchrow(_LOCK_BOOKING, booking_id)
+        if row is None:
+            return None
+        columns = ("ids", "seat_ids", "labels", "categories", "prices", "live")
+        claims = sorted(
+            (
+                SeatReservation(
+                    id=claim_id,
+                    booking_id=booking_id,
+                    showing_id=row["showing_id"],
+                    seat_id=seat_id,
+                    label=label,
+                    category=_CATEGORIES[category],
+                    price=price,
+                    is_live=live,
+                )
+                for claim_id, seat_id, label, category, price, live in zip(
+                    *(row[column] or () for column in columns), strict=True
+                )
+            ),
+            key=lambda claim: SeatLabel.sort_key(claim.label),
+        )
+        booking = _booking_from_record(row, claims)
+        return LockedBooking(
+            booking=booking,
+            showing=ShowingBrief(showing.id, row["start_time"], row["movie_title"], row["room_name"]),
+            customer=UserBrief(booking.user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
+            has_tickets=row["has_tickets"],
+        )
+
     async def seat_availability(
         self, showing_id: UUID, room_id: UUID, now: datetime, seat_ids: Sequence[UUID] | None = None
     ) -> Sequence[RowSeat]:
@@ -300,26 +390,22 @@ class PostgresBookingRepository(BookingRepository):
         return found[0] if found else None
 
     async def update(self, booking: Booking) -> None:
+        # On the driver (every confirmation, cancellation and expiry): the events the booking recorded name its
+        # showing, which is what tells the read caches (adapters/postgres/driver.py).
         self._saw(booking)
-        await self._session.execute(
-            update(bookings)
-            .where(bookings.c.id == booking.id)
-            .values(
-                status=booking.status.value,
-                expires_at=booking.expires_at,
-                confirmed_at=booking.confirmed_at,
-                cancelled_at=booking.cancelled_at,
-                cancelled_by=booking.cancelled_by.value if booking.cancelled_by else None,
-                updated_at=func.now(),
-            )
+        driver = await driver_connection(self._session)
+        await driver.execute(
+            _UPDATE_BOOKING,
+            booking.id,
+            booking.status.value,
+            booking.expires_at,
+            booking.confirmed_at,
+            booking.cancelled_at,
+            booking.cancelled_by.value if booking.cancelled_by else None,
         )
         released = [s.id for s in booking.seats if not s.is_live]
         if released:
-            await self._session.execute(
-                update(seat_reservations)
-                .where(seat_reservations.c.id.in_(released), seat_reservations.c.is_live)
-                .values(is_live=False)
-            )
+            await driver.execute(_RELEASE_CLAIMS, released)
 
     async def lapsed_holds(self, showing_id: UUID, now: datetime) -> Sequence[Booking]:
         stmt = (

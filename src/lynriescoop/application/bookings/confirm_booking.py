@@ -7,7 +7,6 @@ from datetime import timedelta
 from uuid import UUID
 
 from lynriescoop.application.bookings.seat_changes import (
-    lock_booking,
     record_customer_email,
     record_seat_change,
     release_lapsed_holds,
@@ -17,7 +16,7 @@ from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.application.tickets.issuing import issue_tickets
-from lynriescoop.domain.errors import HoldExpired
+from lynriescoop.domain.errors import BookingNotFound, HoldExpired, NotAuthenticated
 from lynriescoop.domain.events import SeatChangeReason
 
 
@@ -32,7 +31,12 @@ class ConfirmBooking:
 
     Rules: only the owner may confirm (anyone else: BookingNotFound, existence is not revealed); confirming a
     confirmed booking changes nothing; a cancelled booking is BookingCancelled; a hold that has lapsed is
-    expired, its seats released (that change is committed), and the answer is HoldExpired.
+    expired, its seats released (that change is committed), and the answer is HoldExpired. The customer's account
+    is checked in the same transaction: unknown or disabled is NotAuthenticated.
+
+    Lean like placing a booking (docs/performance.md): the showing is locked by the booking's id, then the booking
+    is locked and read with its claims, titles, customer and whether it has tickets in one statement; the answer
+    and the email are built from what the transaction holds, not read again.
     """
 
     def __init__(
@@ -46,19 +50,29 @@ class ConfirmBooking:
     async def __call__(self, command: ConfirmBookingCommand) -> BookingView:
         now = self._clock.now()
         async with self._uow() as uow:
-            booking, showing = await lock_booking(uow, command.booking_id, command.user_id, as_manager=False)
+            showing = await uow.bookings.lock_showing_of_booking(command.booking_id, command.user_id)
+            locked = await uow.bookings.lock_booking(showing, command.booking_id) if showing is not None else None
+            if showing is None or locked is None:
+                raise BookingNotFound()
+            if locked.customer is None:
+                raise NotAuthenticated("The account is unknown or disabled.")
+            booking = locked.booking
             if booking.hold_lapsed(now):
                 await release_lapsed_holds(uow, showing, now)
                 await uow.commit()
                 raise HoldExpired()
             changed = booking.confirm(now)
+            view = BookingView(booking, locked.showing)
             if changed:
                 await uow.bookings.update(booking)
                 record_seat_change(showing, [booking], SeatChangeReason.BOOKED, now)
-                await issue_tickets(uow, booking, showing, self._signer, now)
-            view = await uow.bookings.view(booking.id)
-            assert view is not None
-            if changed:
-                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
+                issued = (
+                    ()
+                    if locked.has_tickets
+                    else await issue_tickets(uow, booking, showing, self._signer, now, fresh=True)
+                )
+                await record_customer_email(
+                    uow, view, showing, self._cancel_cutoff, now, locked.customer, issued or None
+                )
             await uow.commit()
         return view

@@ -80,6 +80,18 @@ class BookingContext:
 
 
 @dataclass(frozen=True, slots=True)
+class LockedBooking:
+    """A booking locked for change on a showing this transaction has locked, read in one statement with what an
+    answer and an email about it need: ``showing`` (title, room and time), ``customer`` (the booking's user, or
+    None when that account is unknown or disabled) and whether it ``has_tickets`` already."""
+
+    booking: Booking
+    showing: ShowingBrief
+    customer: UserBrief | None
+    has_tickets: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResponse:
     """The first answer given to an Idempotency-Key, replayed for the same request within 24 hours. It is the answer's
     body only: which HTTP status goes with it is the entrypoint's business."""
@@ -105,6 +117,16 @@ class BookingRepository(Protocol):
         self, showing: Showing, user_id: UUID, seat_ids: Sequence[UUID], now: datetime
     ) -> BookingContext:
         """Everything :class:`BookingContext` holds, in one query, for a showing this transaction has locked."""
+        ...
+
+    async def lock_showing_of_booking(self, booking_id: UUID, user_id: UUID | None) -> Showing | None:
+        """:meth:`lock_showing` for the showing of booking ``booking_id``, in one query. With ``user_id``, a booking
+        of anyone else is as unknown as one that does not exist (None, and nothing is locked)."""
+        ...
+
+    async def lock_booking(self, showing: Showing, booking_id: UUID) -> LockedBooking | None:
+        """The booking, locked for update, with everything :class:`LockedBooking` holds, in one query; ``showing``
+        is its showing, locked by this transaction first (the lock order everywhere: showing, then its bookings)."""
         ...
 
     async def seat_availability(
