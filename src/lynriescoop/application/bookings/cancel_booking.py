@@ -27,7 +27,8 @@ class CancelBooking:
     Rules: the owner or a manager may cancel (anyone else: BookingNotFound); a customer must do it at least
     ``cancel_cutoff`` before the start (CancellationClosed), a manager always can; cancelling a cancelled
     booking changes nothing; an expired or completed booking cannot be cancelled (CancellationClosed). The
-    customer is emailed.
+    customer is emailed. Lean like confirming (ConfirmBooking): two statements lock and read the booking, and the
+    answer and the email are built from what the transaction holds.
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, *, cancel_cutoff: timedelta) -> None:
@@ -38,9 +39,10 @@ class CancelBooking:
     async def __call__(self, command: CancelBookingCommand) -> BookingView:
         now = self._clock.now()
         async with self._uow() as uow:
-            booking, showing = await lock_booking(
+            locked, showing = await lock_booking(
                 uow, command.booking_id, command.user_id, as_manager=command.as_manager
             )
+            booking = locked.booking
             changed = booking.cancel_by(
                 command.user_id,
                 as_manager=command.as_manager,
@@ -52,9 +54,8 @@ class CancelBooking:
                 await uow.bookings.update(booking)
                 record_seat_change(showing, [booking], SeatChangeReason.RELEASED, now)
                 await revoke_tickets(uow, [booking], showing.id, now)
-            view = await uow.bookings.view(booking.id)
-            assert view is not None
+            view = BookingView(booking, locked.showing)
             if changed:
-                await record_customer_email(uow, view, showing, self._cancel_cutoff, now)
+                await record_customer_email(uow, view, showing, self._cancel_cutoff, now, locked.customer)
             await uow.commit()
         return view

@@ -7,6 +7,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from lynriescoop.application.bookings.seat_changes import (
+    lock_booking,
     record_customer_email,
     record_seat_change,
     release_lapsed_holds,
@@ -16,7 +17,7 @@ from lynriescoop.application.ports.clock import Clock
 from lynriescoop.application.ports.tickets import TicketSigner
 from lynriescoop.application.ports.unit_of_work import UnitOfWorkFactory
 from lynriescoop.application.tickets.issuing import issue_tickets
-from lynriescoop.domain.errors import BookingNotFound, HoldExpired, NotAuthenticated
+from lynriescoop.domain.errors import HoldExpired, NotAuthenticated
 from lynriescoop.domain.events import SeatChangeReason
 
 
@@ -50,10 +51,7 @@ class ConfirmBooking:
     async def __call__(self, command: ConfirmBookingCommand) -> BookingView:
         now = self._clock.now()
         async with self._uow() as uow:
-            showing = await uow.bookings.lock_showing_of_booking(command.booking_id, command.user_id)
-            locked = await uow.bookings.lock_booking(showing, command.booking_id) if showing is not None else None
-            if showing is None or locked is None:
-                raise BookingNotFound()
+            locked, showing = await lock_booking(uow, command.booking_id, command.user_id, as_manager=False)
             if locked.customer is None:
                 raise NotAuthenticated("The account is unknown or disabled.")
             booking = locked.booking

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from lynriescoop.application.ports.bookings import BookingView, UserBrief
+from lynriescoop.application.ports.bookings import BookingView, LockedBooking, UserBrief
 from lynriescoop.application.ports.unit_of_work import UnitOfWork
 from lynriescoop.application.tickets.issuing import ticket_lines
 from lynriescoop.domain.bookings import Booking, BookingStatus
@@ -79,17 +79,15 @@ async def record_customer_email(
 
 async def lock_booking(
     uow: UnitOfWork, booking_id: UUID, user_id: UUID, *, as_manager: bool
-) -> tuple[Booking, Showing]:
+) -> tuple[LockedBooking, Showing]:
     """The booking, locked for change together with its showing (lock order everywhere: showing, then its
-    bookings). Someone else's booking does not exist for a customer (BookingNotFound)."""
-    found = await uow.bookings.get(booking_id)
-    if found is None or (found.user_id != user_id and not as_manager):
+    bookings), with what an answer and an email about it need; two statements. Someone else's booking does not
+    exist for a customer (BookingNotFound)."""
+    showing = await uow.bookings.lock_showing_of_booking(booking_id, None if as_manager else user_id)
+    locked = await uow.bookings.lock_booking(showing, booking_id) if showing is not None else None
+    if showing is None or locked is None:
         raise BookingNotFound()
-    showing = await uow.bookings.lock_showing(found.showing_id)
-    booking = await uow.bookings.get(booking_id, for_update=True)
-    if showing is None or booking is None:
-        raise BookingNotFound()
-    return booking, showing
+    return locked, showing
 
 
 async def release_lapsed_holds(uow: UnitOfWork, showing: Showing, now: datetime) -> Sequence[Booking]:
