@@ -3,7 +3,7 @@ the claim, its seat rules, its events and its idempotent answer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,12 +44,14 @@ class PlacedBooking:
 
 
 async def replay(
-    uow: UnitOfWork, user_id: UUID, key: str | None, fingerprint: str, now: datetime
+    uow: UnitOfWork, user_id: UUID, key: str | None, fingerprint_of: Callable[[], str], now: datetime
 ) -> PlacedBooking | None:
     """With an Idempotency-Key: the first answer for the same request (IdempotencyKeyReused for another one), or
-    None after reserving the key for this transaction."""
+    None after reserving the key for this transaction. ``fingerprint_of`` is called only with a key (a hash of the
+    request's body: no cost to requests without one)."""
     if key is None:
         return None
+    fingerprint = fingerprint_of()
     stored = await uow.bookings.claim_key(user_id, key, fingerprint, now)
     if stored is None:
         return None

@@ -70,7 +70,7 @@ class PlaceBooking:
             raise TooManySeats(f"At most {self._terms.max_seats} seats per customer for one showing.")
         now = self._clock.now()
         async with self._uow() as uow:
-            replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint(), now)
+            replayed = await replay(uow, command.user_id, command.idempotency_key, command.fingerprint, now)
             if replayed is not None:
                 return replayed
             showing = await locked_showing(uow, command.showing_id)
