@@ -22,9 +22,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 from sqlalchemy import Row, and_, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from lynriescoop.adapters.postgres.driver import connection_driver
 from lynriescoop.adapters.postgres.listening import ListeningConnection
@@ -179,9 +180,22 @@ def _message(row: Mapping[str, Any]) -> ClaimedMessage:
     )
 
 
+# The marks, on the driver (one per batch, in the claim's transaction): SQLAlchemy rendered the id list anew for every
+# batch size. $1 ids, $2 when it was sent.
+_MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
+# $1 id, $2 attempts, $3 error, $4 when to retry (NULL: failed for good).
+_MARK_FAILED = """
+    UPDATE outbox
+    SET attempts = $2, last_error = $3,
+        status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+        available_at = COALESCE($4::timestamptz, available_at)
+    WHERE id = $1
+"""
+
+
 class _PostgresBatch:
-    def __init__(self, conn: AsyncConnection, messages: Sequence[ClaimedMessage], held_back: int) -> None:
-        self._conn = conn
+    def __init__(self, driver: asyncpg.Connection, messages: Sequence[ClaimedMessage], held_back: int) -> None:
+        self._driver = driver
         self._messages = messages
         self._held_back = held_back
 
@@ -196,23 +210,10 @@ class _PostgresBatch:
     async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
         if not ids:
             return
-        await self._conn.execute(
-            outbox.update()
-            .where(outbox.c.id.in_(list(ids)))
-            .values(status=OutboxStatus.SENT.value, sent_at=at, attempts=outbox.c.attempts + 1)
-        )
+        await self._driver.execute(_MARK_SENT, list(ids), at)
 
     async def mark_failed(self, message_id: int, *, attempts: int, error: str, retry_at: datetime | None) -> None:
-        await self._conn.execute(
-            outbox.update()
-            .where(outbox.c.id == message_id)
-            .values(
-                attempts=attempts,
-                last_error=error,
-                status=OutboxStatus.FAILED.value if retry_at is None else OutboxStatus.PENDING.value,
-                available_at=retry_at if retry_at is not None else outbox.c.available_at,
-            )
-        )
+        await self._driver.execute(_MARK_FAILED, message_id, attempts, error, retry_at)
 
 
 class PostgresOutboxClaimer(OutboxClaimer):
@@ -228,7 +229,7 @@ class PostgresOutboxClaimer(OutboxClaimer):
                 publishable = [row for row in rows if row["publishable"]]
             else:
                 rows = publishable = await driver.fetch(_CLAIM_EMAIL, now, limit)
-            yield _PostgresBatch(conn, [_message(r) for r in publishable], len(rows) - len(publishable))
+            yield _PostgresBatch(driver, [_message(r) for r in publishable], len(rows) - len(publishable))
 
 
 # --- The wake-up: LISTEN on the outbox channel ---
