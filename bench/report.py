@@ -236,7 +236,9 @@ _HOW = """`make bench` installs wrk when it is missing (Debian package, as root)
      `token<TAB>body` lines (each a fresh pair of seats with its customer's token, `confirm: true`;
      consecutive lines go to different showings, so concurrent bookings do not queue on one showing's row
      lock); every answer other than 201 counts as an error, and the confirmed bookings in the database must
-     equal the 201s (plus at most one per connection, for requests still in flight when wrk stops);
+     equal the 201s (plus at most one per connection, for requests still in flight when wrk stops). Its warm-up
+     books other showings and the outbox is drained before the measured run, so the pooled connections have
+     prepared the booking's statements, as in a service that has been running;
    - **hold + confirm**: asyncio workers on their own keep-alive connections (a minimal HTTP/1.1 client,
      `bench/rawhttp.py`: httpx's pool costs milliseconds per request with hundreds in flight), each repeating
      `POST /bookings` then `POST /bookings/{id}/confirm`;
