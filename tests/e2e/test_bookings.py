@@ -137,6 +137,20 @@ async def test_authentication_required(client: httpx.AsyncClient, world: World) 
     assert (await client.get("/bookings")).status_code == 401
 
 
+async def test_a_disabled_account_cannot_confirm_its_hold(
+    client: httpx.AsyncClient, auth: Headers, world: World, clean_db: AsyncEngine
+) -> None:
+    """The route takes the caller from the token; the confirmation checks the account in its own transaction."""
+    held = (await book(client, auth, world, "ann", "B3")).json()
+    async with clean_db.begin() as conn:
+        await conn.execute(update(t.users).where(t.users.c.id == world.users["ann"].id).values(is_active=False))
+    response = await client.post(f"/bookings/{held['id']}/confirm", headers=auth("ann"))
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    async with clean_db.connect() as conn:
+        status = (await conn.execute(text("SELECT status FROM bookings WHERE id = :id"), {"id": held["id"]})).scalar()
+    assert status == "pending"
+
+
 async def test_hold_expired_on_confirm(
     client: httpx.AsyncClient, auth: Headers, world: World, clean_db: AsyncEngine
 ) -> None:

@@ -19,6 +19,7 @@ from lynriescoop.domain.errors import (
     CancellationClosed,
     HoldExpired,
     IdempotencyKeyReused,
+    NotAuthenticated,
     RuleViolated,
     SeatNotInRoom,
     SeatsUnavailable,
@@ -158,6 +159,16 @@ async def test_confirm_someone_elses_booking_is_not_found(engine: Engine) -> Non
     held = await _hold(engine, "ann", "E3")
     with pytest.raises(BookingNotFound):
         await engine.confirm(ConfirmBookingCommand(engine.user("bob"), UUID(held["id"])))
+
+
+async def test_confirm_checks_the_account_in_its_own_transaction(engine: Engine) -> None:
+    held = await _hold(engine, "ann", "E3")
+    engine.store.state.users[engine.user("ann")].is_active = False  # disabled after the token was issued
+    with pytest.raises(NotAuthenticated):
+        await engine.confirm(ConfirmBookingCommand(engine.user("ann"), UUID(held["id"])))
+    booking = engine.store.state.bookings[UUID(held["id"])]
+    assert booking.status.value == "pending" and booking.seats[0].is_live  # nothing changed
+    assert not any(isinstance(e, BookingConfirmed) for e in engine.events)
 
 
 async def test_confirm_lapsed_hold_expires_it_and_frees_the_seats(engine: Engine) -> None:
