@@ -65,6 +65,18 @@ async def test_seat_map_statuses_prices_order_and_version(uow_factory: UnitOfWor
     assert json.loads(snapshot.seats_json) == [
         {"seat_id": s["seat_id"], "label": s["label"], "status": s["status"]} for s in seats
     ]
+    # Blocking a seat shows at once (PostgreSQL's reader keeps each room's seats, never their state), even a booked
+    # one, and a seat freed again is available.
+    a2.is_active, a4.is_active = False, True
+    async with uow_factory() as uow:
+        await uow.rooms.update_seat(a2)
+        await uow.rooms.update_seat(a4)
+        await uow.commit()
+    async with uow_factory() as uow:
+        again = (await uow.seat_maps.seat_snapshots([showing.id], NOW))[showing.id]
+    statuses = [s["status"] for s in json.loads(again.seats_json)]
+    assert statuses[:4] == [SeatStatus.AVAILABLE, SeatStatus.BLOCKED, SeatStatus.HELD, SeatStatus.AVAILABLE]
+    assert again.available_seats == 5  # A1, A4, B2 (lapsed), B3, B4
 
 
 async def test_showing_view_counts(uow_factory: UnitOfWorkFactory) -> None:

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Row, Select, Text, and_, any_, bindparam, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import DateTime, Row, Select, Text, and_, bindparam, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynriescoop.adapters.postgres.driver import driver_connection
+from lynriescoop.adapters.postgres.seat_snapshots import seat_snapshots
 from lynriescoop.adapters.postgres.seat_status import TAKEN, seat_status_sql
 from lynriescoop.adapters.postgres.showings import showing_conditions, showing_from_row
 from lynriescoop.adapters.postgres.tables import Money, bookings, movies, rooms, seat_reservations, seats, showings
@@ -106,39 +107,6 @@ def _seat_map_document() -> Select[Any]:
 _SEAT_MAP_DOCUMENT = _seat_map_document()
 
 
-def _seat_snapshots() -> Select[Any]:
-    """``seats/snapshot`` of several showings in one statement, the seats array rendered by PostgreSQL (the relay
-    sends it as it is): the same status expression, the same order as the seat map."""
-    now = bindparam("now", type_=DateTime(timezone=True))
-    status = seat_status_sql(seats.c.is_active, bookings.c.status, bookings.c.expires_at, now)
-    seat = func.json_build_object(
-        _key("seat_id"), seats.c.id,
-        _key("label"), seats.c.row_label.concat(cast(seats.c.number, Text)),
-        _key("status"), status,
-    )  # fmt: skip
-    present = seats.c.id.is_not(None)
-    listed = func.coalesce(
-        func.json_agg(aggregate_order_by(seat, seats.c.row_index, seats.c.number)).filter(present),
-        literal_column("'[]'::json"),
-    )
-    return (
-        select(
-            showings.c.id,
-            showings.c.seat_version,
-            func.count().filter(and_(present, status == SeatStatus.AVAILABLE.value)).label("available"),
-            cast(listed, Text).label("seats_json"),
-        )
-        .select_from(_live_claims_join(outer=True))
-        # One array parameter, not an IN list: the same statement whatever the number of showings, so it is
-        # prepared once per connection instead of once per batch size.
-        .where(showings.c.id == any_(bindparam("showing_ids", type_=ARRAY(PG_UUID(as_uuid=True)))))
-        .group_by(showings.c.id)
-    )
-
-
-_SEAT_SNAPSHOTS = _seat_snapshots()
-
-
 class PostgresSeatMapReader(SeatMapReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -152,8 +120,8 @@ class PostgresSeatMapReader(SeatMapReader):
     async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
         if not showing_ids:
             return {}
-        rows = await self._session.execute(_SEAT_SNAPSHOTS, {"now": now, "showing_ids": list(showing_ids)})
-        return {r.id: SeatSnapshot(r.id, r.seat_version, r.available, r.seats_json.encode()) for r in rows}
+        # On the driver, from the state of each showing and its room's template (adapters/postgres/seat_snapshots.py).
+        return await seat_snapshots(await driver_connection(self._session), showing_ids, now)
 
     async def seat_statuses(
         self, seat_id: UUID, showing_ids: Sequence[UUID], now: datetime
