@@ -18,7 +18,7 @@ class ReadModelSnapshotSource(SnapshotSource):
         self._uow_factory = uow_factory
 
     async def seat_snapshots(self, showing_ids: Sequence[UUID], now: datetime) -> Mapping[UUID, SeatSnapshot]:
-        """Every snapshot of a relay batch in one read (rendered by the database, for PostgreSQL)."""
+        """Every snapshot of a relay batch in one read."""
         async with self._uow_factory() as uow:
             return await uow.seat_maps.seat_snapshots(showing_ids, now)
 

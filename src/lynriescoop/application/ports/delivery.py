@@ -241,8 +241,8 @@ class Mailer(Protocol):
 class SeatSnapshot:
     """The whole seat map of a showing at one version: every seat with its status, front row first.
 
-    ``seats_json`` is the JSON array of ``{seat_id, label, status}`` as the reader rendered it (the database, for
-    PostgreSQL): the relay sends one per showing it touched, so it is never taken apart and put together again.
+    ``seats_json`` is the JSON array of ``{seat_id, label, status}`` as the reader rendered it: the relay sends one per
+    showing it touched, so it is never taken apart and put together again.
     """
 
     showing_id: UUID
