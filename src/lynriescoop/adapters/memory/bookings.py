@@ -153,7 +153,7 @@ class MemoryBookingRepository(BookingRepository):
         self._state.bookings[booking.id] = self._stored(booking)
         self._saw(booking)
 
-    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
+    async def get(self, booking_id: UUID) -> Booking | None:
         booking = self._state.bookings.get(booking_id)
         return copy.deepcopy(booking) if booking else None
 

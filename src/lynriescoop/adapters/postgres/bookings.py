@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -61,16 +61,13 @@ _LOCK_SHOWING_OF_BOOKING = f"""
     FOR NO KEY UPDATE
 """  # noqa: S608 - built from constant fragments only
 
-_BOOKING_COLUMNS = (
-    "id, booking_number, user_id, showing_id, status, currency, created_at, expires_at, confirmed_at,"
-    " cancelled_at, cancelled_by"
-)
-# A booking locked for change (its showing is locked first), with its claims as arrays, the titles and time of its
-# showing, its customer and whether it has tickets: what confirming or cancelling it needs, in one round trip. The
-# statement starts after the showing's lock was granted, so it sees every change committed before it.
-_LOCK_BOOKING = f"""
-    SELECT {", ".join("b." + column for column in _BOOKING_COLUMNS.split(", "))},
-           m.title AS movie_title, r.name AS room_name, sh.start_time,
+# A booking locked for change (its showing is locked first), with its claims as arrays, the titles of its showing,
+# its customer and whether it has tickets: what confirming or cancelling it needs, in one round trip. The statement
+# starts after the showing's lock was granted, so it sees every change committed before it.
+_LOCK_BOOKING = """
+    SELECT b.id, b.booking_number, b.user_id, b.showing_id, b.status, b.currency, b.created_at, b.expires_at,
+           b.confirmed_at, b.cancelled_at, b.cancelled_by,
+           m.title AS movie_title, r.name AS room_name,
            u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
            c.ids, c.seat_ids, c.labels, c.categories, c.prices, c.live,
            EXISTS (SELECT 1 FROM tickets AS t WHERE t.booking_id = b.id) AS has_tickets
@@ -86,7 +83,7 @@ _LOCK_BOOKING = f"""
     ) AS c
     WHERE b.id = $1
     FOR UPDATE OF b
-"""  # noqa: S608 - built from constant fragments only
+"""
 _UPDATE_BOOKING = """
     UPDATE bookings SET status = $2, expires_at = $3, confirmed_at = $4, cancelled_at = $5, cancelled_by = $6,
                         updated_at = now()
@@ -108,7 +105,7 @@ _CLAIMED = """EXISTS (SELECT 1 FROM seat_reservations AS c JOIN bookings AS b ON
 # lapsed holds wait to be expired, the titles and the customer. $1 seat ids, $2 user id, $3 showing id, $4 now.
 _BOOKING_CONTEXT = f"""
     SELECT
-      m.title AS movie_title, r.name AS room_name, sh.start_time,
+      m.title AS movie_title, r.name AS room_name,
       u.email AS u_email, u.name AS u_name, u.is_active AS u_active,
       rs.ids, rs.row_labels, rs.numbers, rs.row_indexes, rs.categories, rs.active, rs.claimed,
       (SELECT COALESCE(json_agg(json_build_object(
@@ -171,8 +168,28 @@ _SEAT_AVAILABILITY = f"""
 """  # noqa: S608 - built from constant fragments only
 
 
-def _booking_from_record(row: Mapping[Any, Any], seats: list[SeatReservation]) -> Booking:
-    """A booking from a driver record of _BOOKING_COLUMNS and its claims."""
+# A claim's columns, in the order _booking_from_record takes them (rows of seat_reservations, or _LOCK_BOOKING's
+# arrays zipped).
+_CLAIM_COLUMNS = ("id", "seat_id", "label", "category", "price", "is_live")
+
+
+def _booking_from_record(row: Mapping[Any, Any], claims: Iterable[Sequence[Any]]) -> Booking:
+    """A booking from a row of ``bookings`` (a SQLAlchemy mapping or a driver record) and its claims, each the values
+    of _CLAIM_COLUMNS; the seats in label order."""
+    seats = [
+        SeatReservation(
+            id=claim_id,
+            booking_id=row["id"],
+            showing_id=row["showing_id"],
+            seat_id=seat_id,
+            label=label,
+            category=_CATEGORIES[category],
+            price=price,
+            is_live=is_live,
+        )
+        for claim_id, seat_id, label, category, price, is_live in claims
+    ]
+    seats.sort(key=lambda seat: SeatLabel.sort_key(seat.label))
     return Booking(
         id=row["id"],
         booking_number=BookingNumber(row["booking_number"]),
@@ -186,25 +203,6 @@ def _booking_from_record(row: Mapping[Any, Any], seats: list[SeatReservation]) -
         cancelled_at=row["cancelled_at"],
         cancelled_by=CancelledBy(row["cancelled_by"]) if row["cancelled_by"] else None,
         seats=seats,
-    )
-
-
-def _booking_from_row(row: Row[Any], claims: Sequence[Row[Any]]) -> Booking:
-    return _booking_from_record(
-        row._mapping,
-        [
-            SeatReservation(
-                id=c.id,
-                booking_id=c.booking_id,
-                showing_id=c.showing_id,
-                seat_id=c.seat_id,
-                label=c.label,
-                category=SeatCategory(c.category),
-                price=c.price,
-                is_live=c.is_live,
-            )
-            for c in claims
-        ],
     )
 
 
@@ -267,7 +265,7 @@ class PostgresBookingRepository(BookingRepository):
             claims=claims,
             held_by_user=row["held_by_user"],
             has_lapsed_holds=row["has_lapsed_holds"],
-            showing=ShowingBrief(showing.id, row["start_time"], row["movie_title"], row["room_name"]),
+            showing=ShowingBrief(showing.id, showing.start_time, row["movie_title"], row["room_name"]),
             customer=UserBrief(user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
             availability=availability,
         )
@@ -286,29 +284,11 @@ class PostgresBookingRepository(BookingRepository):
         row = await driver.fetchrow(_LOCK_BOOKING, booking_id)
         if row is None:
             return None
-        columns = ("ids", "seat_ids", "labels", "categories", "prices", "live")
-        claims = sorted(
-            (
-                SeatReservation(
-                    id=claim_id,
-                    booking_id=booking_id,
-                    showing_id=row["showing_id"],
-                    seat_id=seat_id,
-                    label=label,
-                    category=_CATEGORIES[category],
-                    price=price,
-                    is_live=live,
-                )
-                for claim_id, seat_id, label, category, price, live in zip(
-                    *(row[column] or () for column in columns), strict=True
-                )
-            ),
-            key=lambda claim: SeatLabel.sort_key(claim.label),
-        )
-        booking = _booking_from_record(row, claims)
+        arrays = ("ids", "seat_ids", "labels", "categories", "prices", "live")  # _CLAIM_COLUMNS, aggregated
+        booking = _booking_from_record(row, zip(*(row[column] or () for column in arrays), strict=True))
         return LockedBooking(
             booking=booking,
-            showing=ShowingBrief(showing.id, row["start_time"], row["movie_title"], row["room_name"]),
+            showing=ShowingBrief(showing.id, showing.start_time, row["movie_title"], row["room_name"]),
             customer=UserBrief(booking.user_id, row["u_email"], row["u_name"]) if row["u_active"] else None,
             has_tickets=row["has_tickets"],
         )
@@ -374,18 +354,15 @@ class PostgresBookingRepository(BookingRepository):
         if not rows:
             return []
         ids = [r.id for r in rows]
-        claims: dict[UUID, list[Row[Any]]] = {i: [] for i in ids}
-        stmt = select(seat_reservations).where(seat_reservations.c.booking_id.in_(ids))
-        for c in await self._session.execute(stmt):
-            claims[c.booking_id].append(c)
-        for of_booking in claims.values():
-            of_booking.sort(key=lambda c: SeatLabel.sort_key(c.label))
-        return [_booking_from_row(r, claims[r.id]) for r in rows]
+        claims: dict[UUID, list[Sequence[Any]]] = {i: [] for i in ids}
+        columns = [seat_reservations.c[name] for name in _CLAIM_COLUMNS]
+        stmt = select(seat_reservations.c.booking_id, *columns).where(seat_reservations.c.booking_id.in_(ids))
+        for booking_id, *claim in await self._session.execute(stmt):
+            claims[booking_id].append(claim)
+        return [_booking_from_record(r._mapping, claims[r.id]) for r in rows]
 
-    async def get(self, booking_id: UUID, *, for_update: bool = False) -> Booking | None:
+    async def get(self, booking_id: UUID) -> Booking | None:
         stmt = select(bookings).where(bookings.c.id == booking_id)
-        if for_update:
-            stmt = stmt.with_for_update()
         found = await self._load((await self._session.execute(stmt)).all())
         return found[0] if found else None
 

@@ -64,11 +64,8 @@ class ConfirmBooking:
             if changed:
                 await uow.bookings.update(booking)
                 record_seat_change(showing, [booking], SeatChangeReason.BOOKED, now)
-                issued = (
-                    ()
-                    if locked.has_tickets
-                    else await issue_tickets(uow, booking, showing, self._signer, now, fresh=True)
-                )
+                fresh = not locked.has_tickets  # known to have none: no need to look
+                issued = await issue_tickets(uow, booking, showing, self._signer, now, fresh=fresh)
                 await record_customer_email(
                     uow, view, showing, self._cancel_cutoff, now, locked.customer, issued or None
                 )

@@ -28,7 +28,8 @@ async def issue_tickets(
     fresh: bool = False,
 ) -> Sequence[Ticket]:
     """One signed ticket per seat of a confirmed booking that has none yet (issuing twice changes nothing).
-    ``fresh``: the booking was opened in this very transaction, so it has none (no need to look)."""
+    ``fresh``: the caller knows the booking has none yet (opened in this very transaction, or read so): no need to
+    look."""
     if booking.status is not BookingStatus.CONFIRMED:
         return ()
     if not fresh and await uow.tickets.of_booking(booking.id):
